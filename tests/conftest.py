@@ -1,4 +1,14 @@
-"""Shared paths for the test suite."""
+"""Shared settings for the test suite."""
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Under pytest-xdist each worker runs one notebook at a time: give each one thread so that two workers on a
+# two-core machine do not oversubscribe the cores (torch's OpenMP threads spin and slow everything down).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("MKL_NUM_THREADS", "1")
+    import torch
+
+    torch.set_num_threads(1)
