@@ -16,7 +16,7 @@ import torch
 from .core import Schema, TSData, categorical, continuous
 
 # %% auto #0
-__all__ = ['wwt_workload', 'peak_memory_mb', 'bench_dg', 'format_line', 'main']
+__all__ = ['wwt_workload', 'peak_memory_mb', 'bench_dg', 'format_line', 'bench_transformer', 'main']
 
 # %% ../nbs/31_bench.ipynb #87b22ffe
 def wwt_workload(n: int = 2000, t: int = 550, seed: int = 0) -> TSData:
@@ -68,17 +68,61 @@ def format_line(figures: dict) -> str:
     "One line of `key=value` figures."
     return " ".join(f"{k}={v}" for k, v in figures.items())
 
-# %% ../nbs/31_bench.ipynb #26bc089b
+# %% ../nbs/31_bench.ipynb #5f2b59c3
+def bench_transformer(n: int = 256, t: int = 550, epochs: int = 1, batch: int = 64, generate: int = 16,
+                      full_n: int = 8, threads: int = 0, device: str = "auto", warmup: bool = True,
+                      window: int | None = None, **overrides) -> list:
+    "Time the transformer (default mode) on the WWT-shaped workload; returns the lines of figures printed by `main`."
+    from tsgen.transformer import TST, tst_preset
+    if threads: torch.set_num_threads(threads)
+    data = wwt_workload(max(n, full_n), t)
+    lines = []
+    for arch, n_train, ep in (("smoke", n, epochs), ("full", full_n, 1)):  # the full architecture: one epoch
+        win = {"window": window} if arch == "smoke" else {}  # smoke: the whole series in context; full: the paper's 400
+        cfg = tst_preset("wwt", arch, mode="default", epochs=ep, batch_size=min(batch, n_train), device=device, **win, **overrides)
+        model = TST(cfg)
+        if warmup and arch == "smoke": TST(cfg).fit(data[:min(batch, n_train)], epochs=1, progress=False)
+        _sync(model.device); t0 = time.perf_counter()
+        model.fit(data[:n_train], progress=False)
+        _sync(model.device); train_s = time.perf_counter() - t0
+        lines.append({"tsgen": "tst", "arch": arch, "device": model.device.type, "threads": torch.get_num_threads(),
+                      "N": n_train, "T": t, "window": model._window(), "params": model.n_params, "batch": cfg.batch_size,
+                      "epochs": ep, "train_s": round(train_s, 1),
+                      "s_per_epoch_per_1k": round(train_s / ep / n_train * 1000, 3)})
+        if arch == "smoke": smoke = model
+    rates = {}
+    for cached in (True, False):
+        g = torch.Generator(device=smoke.device).manual_seed(0)
+        with torch.no_grad():
+            smoke._sample(min(generate, 4), g=g, use_cache=cached, stop=False)  # warm-up
+            _sync(smoke.device); t0 = time.perf_counter()
+            smoke._sample(generate, g=g, use_cache=cached, stop=False)  # every series to full length
+            _sync(smoke.device); rates[cached] = generate / (time.perf_counter() - t0)
+    lines.append({"tsgen": "tst", "generate": generate, "T": t, "device": smoke.device.type, "threads": torch.get_num_threads(),
+                  "gen_series_per_s_cache": round(rates[True], 2), "gen_series_per_s_nocache": round(rates[False], 3),
+                  "kv_speedup": round(rates[True] / rates[False], 1)})
+    return lines
+
+# %% ../nbs/31_bench.ipynb #c0f4692c
 def main(argv=None):
-    "Command line: `python -m tsgen.bench dg [--n N --t T --epochs E --sample-len S --batch B --generate G --threads P --device D]`."
+    "Command line: `python -m tsgen.bench {dg,transformer} [--n N --t T --epochs E --sample-len S --batch B --generate G --threads P --device D]`."
     p = argparse.ArgumentParser(prog="python -m tsgen.bench", description="Print training and generation speed.")
-    p.add_argument("model", choices=["dg"])
-    p.add_argument("--n", type=int, default=2000); p.add_argument("--t", type=int, default=550)
+    p.add_argument("model", choices=["dg", "transformer"])
+    p.add_argument("--n", type=int, default=None, help="training series (dg: 2000, transformer: 256)")
+    p.add_argument("--t", type=int, default=550)
     p.add_argument("--epochs", type=int, default=2); p.add_argument("--sample-len", type=int, default=10)
-    p.add_argument("--batch", type=int, default=100); p.add_argument("--generate", type=int, default=2000)
+    p.add_argument("--batch", type=int, default=None, help="dg: 100, transformer: 64")
+    p.add_argument("--generate", type=int, default=None, help="series generated (dg: 2000, transformer: 16)")
     p.add_argument("--threads", type=int, default=0); p.add_argument("--device", default="auto")
+    p.add_argument("--full-n", type=int, default=8, help="transformer: series for timing the full architecture")
     a = p.parse_args(argv)
-    figures = bench_dg(a.n, a.t, a.epochs, a.sample_len, a.batch, a.generate, a.threads, a.device)
+    pick = lambda v, dg, tst: v if v is not None else (dg if a.model == "dg" else tst)
+    n, batch, gen = pick(a.n, 2000, 256), pick(a.batch, 100, 64), pick(a.generate, 2000, 16)
+    if a.model == "transformer":
+        lines = bench_transformer(n, a.t, a.epochs, batch, gen, a.full_n, a.threads, a.device)
+        for figures in lines: print(format_line(figures), flush=True)
+        return lines
+    figures = bench_dg(n, a.t, a.epochs, a.sample_len, batch, gen, a.threads, a.device)
     print(format_line(figures), flush=True)
     return figures
 
