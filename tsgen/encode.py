@@ -307,7 +307,7 @@ def _inverse(self: Encoder,
         ends = G[..., 1] > G[..., 0]  # (N, T)
         L = np.where(ends.any(1), ends.argmax(1) + 1, T)
     else: L = np.full(N, T)
-    out, c = np.zeros((N, T, len(s.features))), 0
+    out, c = np.zeros((N, T, len(s.features)), np.float32), 0  # TSData's feature dtype: no float64 passes over N·T values
     for k, (f, b) in enumerate(zip(s.features, self.feature_blocks)):
         x = F[:, :, b.slice]
         if f.is_categorical: out[:, :, k] = np.nan_to_num(x, nan=-np.inf).argmax(-1); continue

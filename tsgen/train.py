@@ -133,7 +133,8 @@ class Generator:
         "One optimizer step on `loss` for optimizer `name` (loss-scaled under fp16; call `self.scaler.update()` once per step)."
         opt = self._optimizers()[name]
         opt.zero_grad(set_to_none=True)
-        self.scaler.scale(loss).backward()
+        params = [p for group in opt.param_groups for p in group["params"] if p.requires_grad]
+        self.scaler.scale(loss).backward(inputs=params)  # no gradients for other modules' weights (a GAN's critic in G's step)
         self.scaler.step(opt)
 
 # %% ../nbs/10_train.ipynb #337a31f0
