@@ -16,7 +16,7 @@ import torch
 from .core import Schema, TSData, categorical, continuous
 
 # %% auto #0
-__all__ = ['wwt_workload', 'peak_memory_mb', 'bench_dg', 'format_line', 'bench_transformer', 'main']
+__all__ = ['wwt_workload', 'peak_memory_mb', 'bench_dg', 'format_line', 'bench_transformer', 'bench_lstm', 'main']
 
 # %% ../nbs/31_bench.ipynb #87b22ffe
 def wwt_workload(n: int = 2000, t: int = 550, seed: int = 0) -> TSData:
@@ -103,11 +103,35 @@ def bench_transformer(n: int = 256, t: int = 550, epochs: int = 1, batch: int = 
                   "kv_speedup": round(rates[True] / rates[False], 1)})
     return lines
 
-# %% ../nbs/31_bench.ipynb #c0f4692c
+# %% ../nbs/31_bench.ipynb #be2a98af
+def bench_lstm(batch: int = 100, t: int = 550, sample_len: int = 10, generate: int = 2000, threads: int = 0,
+               repeats: int = 20) -> dict:
+    "Milliseconds per training pass and per generation of `generate` series: tsgen's CPU LSTM vs `nn.LSTM`."
+    from tsgen.dg import conditioned_lstm, tf_init
+    if threads: torch.set_num_threads(threads)
+    steps, U = -(-t // sample_len), 100
+    lstm = tf_init(torch.nn.LSTM(16 + 5, U, batch_first=True))
+    def inputs(b):
+        return torch.randn(b, 16), torch.randn(steps, b, 5), torch.randn(1, b, U), torch.randn(1, b, U)
+    def timed(f, n):
+        f(); t0 = time.perf_counter()
+        for _ in range(n): f()
+        return (time.perf_counter() - t0) / n * 1e3
+    tr, gen, grad = inputs(batch), inputs(generate), torch.randn(batch, steps, U)
+    out = {"tsgen": "dg_lstm", "threads": torch.get_num_threads(), "batch": batch, "steps": steps, "generate": generate}
+    for name, general in (("tsgen", False), ("nn", True)):
+        out[f"train_ms_{name}"] = round(timed(lambda: (conditioned_lstm(lstm, *tr, general=general) * grad).sum().backward(), repeats), 2)
+        with torch.no_grad():
+            out[f"gen_ms_{name}"] = round(timed(lambda: conditioned_lstm(lstm, *gen, general=general), max(1, repeats // 4)), 1)
+    out["train_speedup"] = round(out["train_ms_nn"] / out["train_ms_tsgen"], 2)
+    out["gen_speedup"] = round(out["gen_ms_nn"] / out["gen_ms_tsgen"], 2)
+    return out
+
+# %% ../nbs/31_bench.ipynb #231c2678
 def main(argv=None):
-    "Command line: `python -m tsgen.bench {dg,transformer} [--n N --t T --epochs E --sample-len S --batch B --generate G --threads P --device D]`."
+    "Command line: `python -m tsgen.bench {dg,lstm,transformer} [--n N --t T --epochs E --sample-len S --batch B --generate G --threads P --device D]`."
     p = argparse.ArgumentParser(prog="python -m tsgen.bench", description="Print training and generation speed.")
-    p.add_argument("model", choices=["dg", "transformer"])
+    p.add_argument("model", choices=["dg", "lstm", "transformer"])
     p.add_argument("--n", type=int, default=None, help="training series (dg: 2000, transformer: 256)")
     p.add_argument("--t", type=int, default=550)
     p.add_argument("--epochs", type=int, default=2); p.add_argument("--sample-len", type=int, default=10)
@@ -116,8 +140,12 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=0); p.add_argument("--device", default="auto")
     p.add_argument("--full-n", type=int, default=8, help="transformer: series for timing the full architecture")
     a = p.parse_args(argv)
-    pick = lambda v, dg, tst: v if v is not None else (dg if a.model == "dg" else tst)
+    pick = lambda v, dg, tst: v if v is not None else (tst if a.model == "transformer" else dg)
     n, batch, gen = pick(a.n, 2000, 256), pick(a.batch, 100, 64), pick(a.generate, 2000, 16)
+    if a.model == "lstm":
+        figures = bench_lstm(batch, a.t, a.sample_len, gen, a.threads)
+        print(format_line(figures), flush=True)
+        return figures
     if a.model == "transformer":
         lines = bench_transformer(n, a.t, a.epochs, batch, gen, a.full_n, a.threads, a.device)
         for figures in lines: print(format_line(figures), flush=True)

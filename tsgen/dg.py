@@ -284,9 +284,10 @@ def _lstm_generate(lstm: nn.LSTM, cond, z, h0, c0, proj: nn.Linear | None = None
     return out
 
 def conditioned_lstm(lstm: nn.LSTM, cond: torch.Tensor, z: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor,
-                     proj: nn.Linear | None = None) -> torch.Tensor:
-    "`lstm` over inputs [cond, z_t] — cond (B, C) per series, noise z (T, B, nz), states (layers, B, U) — then `proj`: (B, T, ·)."
-    fast = (njit is not None and lstm.num_layers == 1 and not lstm.bidirectional and lstm.proj_size == 0
+                     proj: nn.Linear | None = None, general: bool = False) -> torch.Tensor:
+    """`lstm` over inputs [cond, z_t] — cond (B, C) per series, noise z (T, B, nz), states (layers, B, U) — then `proj`:
+    (B, T, ·). `general=True` runs `nn.LSTM` even where the CPU path applies (to compare them)."""
+    fast = (not general and njit is not None and z.shape[1] >= 64 and lstm.num_layers == 1  # smaller: oneDNN is as fast and not lstm.bidirectional and lstm.proj_size == 0
             and z.device.type == "cpu" and z.dtype == torch.float32 and not torch.is_autocast_enabled("cpu")
             and not any(t.requires_grad for t in (cond, z, h0, c0)))
     params = (lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0)

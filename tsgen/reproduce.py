@@ -18,8 +18,8 @@ import tsgen
 
 # %% auto #0
 __all__ = ['TRAIN_SERIES', 'SIM_SERIES', 'MIN_REAL_SERIES', 'LOAD_OPTIONS', 'RESULT_COLUMNS', 'repo_root', 'figures_dir',
-           'runs_dir', 'paper_data', 'paper_notebooks', 'run_notebook', 'record_result', 'write_index', 'reproduce',
-           'main']
+           'runs_dir', 'check_trained', 'trained_model', 'train_or_reuse', 'paper_data', 'paper_notebooks',
+           'run_notebook', 'record_result', 'write_index', 'reproduce', 'main']
 
 # %% ../nbs/30_reproduce.ipynb #371507d2
 def repo_root() -> Path:
@@ -36,6 +36,48 @@ def figures_dir(profile: str) -> Path:
 def runs_dir(profile: str) -> Path:
     "Where trained models of `profile` are cached: `runs/<profile>/`."
     return repo_root() / "runs" / profile
+
+# %% ../nbs/30_reproduce.ipynb #5e37eab9
+_TRAINED_BY = {"dg": "10_train_dg", "tst": "11_train_tst"}  # model-name prefix → the paper notebook that trains it
+
+def check_trained(profile: str, *names: str):
+    "One `FileNotFoundError` naming every model of `names` not cached yet and the notebooks that train them."
+    unknown = [n for n in names if n.split("_")[0] not in _TRAINED_BY]
+    if unknown: raise ValueError(f"model names start with one of {sorted(_TRAINED_BY)}_, got {unknown}")
+    missing = [n for n in names if not (runs_dir(profile) / f"{n}.pt").exists()]
+    if missing:
+        nbs = sorted({_TRAINED_BY[n.split("_")[0]] for n in missing})
+        raise FileNotFoundError(f"not trained yet: {', '.join(n + '.pt' for n in missing)} in {runs_dir(profile)}; run "
+                                f"{' and '.join(nbs)} first (tsgen-reproduce --profile {profile} --only {' '.join(nbs)})")
+
+def trained_model(profile: str, name: str, device: str = "auto"):
+    "The model cached as `runs/<profile>/<name>.pt` by the training notebooks, loaded (DG for `dg_*`, TST for `tst_*`)."
+    check_trained(profile, name)
+    if name.startswith("dg_"):
+        from tsgen.dg import DoppelGANger as kind
+    else:
+        from tsgen.transformer import TST as kind
+    return kind.load(runs_dir(profile) / f"{name}.pt", device=device)
+
+def train_or_reuse(kind, cfg, data, path: Path, retrain: bool = False, label: str = "", plan: str = ""):
+    """`(model, status, seconds)`: the model cached at `path` if it was trained with this config (device aside), on
+    this schema, for all its epochs (status `cached`); else a `kind(cfg)` trained on `data` with checkpoints at
+    `path` every quarter of its epochs, then saved there (`trained`). `label` and `plan` go into the progress lines."""
+    from tsgen.train import CheckpointError
+    model, t0 = None, time.perf_counter()
+    if path.exists() and not retrain:
+        try:
+            cached = kind.load(path, device=cfg.device)
+            settings = lambda c: {k: v for k, v in vars(c).items() if k != "device"}
+            if settings(cached.config) == settings(cfg) and cached.schema == data.schema and cached.epoch == cfg.epochs:
+                model = cached
+        except CheckpointError as e:
+            print(f"{label}: cached model unusable ({e}); training again")
+    if model is not None: return model, "cached", time.perf_counter() - t0
+    print(f"{label}: {plan}", flush=True)
+    model = kind(cfg).fit(data, checkpoint=path, checkpoint_every=max(1, cfg.epochs // 4))
+    model.save(path)
+    return model, "trained", time.perf_counter() - t0
 
 # %% ../nbs/30_reproduce.ipynb #fc5caa6f
 TRAIN_SERIES = {"smoke": 600, "full": None}  # training series per dataset (None: all there are)
