@@ -96,6 +96,20 @@ def _config_dict(cfg) -> dict:
 class Diverged(RuntimeError):
     "Training produced a non-finite loss; the model is restored to its state at the start of that epoch."
 
+def _copy_state(src, into=None):
+    "A copy of a nested state (dicts, lists, tensors, values), written into the tensors of `into` (an earlier copy) where they fit, so that a copy per epoch allocates nothing new."
+    if isinstance(src, torch.Tensor):
+        if isinstance(into, torch.Tensor) and (into.shape, into.dtype, into.device) == (src.shape, src.dtype, src.device):
+            return into.copy_(src)
+        return src.detach().clone()
+    if isinstance(src, dict):
+        into = into if isinstance(into, dict) else {}
+        return {k: _copy_state(v, into.get(k)) for k, v in src.items()}
+    if isinstance(src, (list, tuple)):
+        into = into if isinstance(into, (list, tuple)) and len(into) == len(src) else [None] * len(src)
+        return type(src)([_copy_state(v, i) for v, i in zip(src, into)])
+    return copy.deepcopy(src)
+
 class Generator:
     "Base class: the shared training loop, checkpoints and the fit/generate/save/load protocol."
     kind: str = "generator"
@@ -196,8 +210,9 @@ def fit(self: Generator,
     bar = tqdm(total=(epochs - self.epoch) * steps * bs, disable=not progress, unit="series", unit_scale=True, dynamic_ncols=True,
                desc=f"{self.kind} epoch {self.epoch}/{epochs}", mininterval=0.5 if sys.stderr.isatty() else 20)
     for m in self._modules().values(): m.train()
+    snapshot = None
     while self.epoch < epochs:
-        snapshot = copy.deepcopy(self._state())
+        snapshot = _copy_state(self._state(), snapshot)  # for `Diverged`: the state at the start of this epoch
         rng_before = shuffle.get_state()
         perm = torch.randperm(n, generator=shuffle).to(self.device)
         t0, sums, count = time.perf_counter(), {}, 0
