@@ -149,7 +149,7 @@ class TSData:
         self.validate()
         self.lengths = self.lengths.astype(np.int64)
         if self.lengths.min() < self.max_len:  # zero the padding (copyto: ~10× faster than boolean-index assignment)
-            np.copyto(self.features, 0.0, where=(np.arange(self.max_len)[None, :] >= self.lengths[:, None])[..., None])
+            np.copyto(self.features, 0.0, where=~self.mask[..., None])
 
     # (N, T) mask of real steps
     @property
@@ -192,12 +192,13 @@ class TSData:
                     i = _first(bad)[0]
                     raise DataError(f"series {i}, attribute {f.name!r}: code {col[i]:g} is outside its "
                                     f"{f.n_categories} categories (codes 0..{f.n_categories - 1})")
-        if np.isfinite(F).all(): return  # the common case, checked in one pass; otherwise find the first bad real step
+        finite = np.isfinite(F).all()  # the common case, checked in one pass; otherwise find the first bad real step
+        if finite and not any(f.is_categorical for f in s.features): return self
         real = np.arange(s.max_len)[None, :] < L.astype(np.int64)[:, None]
         for k, f in enumerate(s.features):
             col = F[:, :, k]
             bad = ~np.isfinite(col) & real
-            if bad.any():
+            if not finite and bad.any():
                 i, t = _first(bad)
                 raise DataError(f"series {i}, feature {f.name!r}, step {t}: value is {col[i, t]}")
             if f.is_categorical:

@@ -215,7 +215,9 @@ def _row_blocks(fn, B: int, min_rows: int = 256):  # below ~256 series per block
     parts = max(1, min(torch.get_num_threads(), B // min_rows))
     if parts == 1: return fn(0, B)
     global _pool
-    if _pool is None or _pool._max_workers < parts: _pool = ThreadPoolExecutor(parts, thread_name_prefix="tsgen-lstm")
+    if _pool is None or _pool._max_workers < parts:
+        if _pool is not None: _pool.shutdown(wait=False)
+        _pool = ThreadPoolExecutor(parts, thread_name_prefix="tsgen-lstm")
     def run(s, e):
         with torch.no_grad(): fn(s, e)  # grad mode is per thread
     cuts = np.linspace(0, B, parts + 1).astype(int)
@@ -287,7 +289,8 @@ def conditioned_lstm(lstm: nn.LSTM, cond: torch.Tensor, z: torch.Tensor, h0: tor
                      proj: nn.Linear | None = None, general: bool = False) -> torch.Tensor:
     """`lstm` over inputs [cond, z_t] — cond (B, C) per series, noise z (T, B, nz), states (layers, B, U) — then `proj`:
     (B, T, ·). `general=True` runs `nn.LSTM` even where the CPU path applies (to compare them)."""
-    fast = (not general and njit is not None and z.shape[1] >= 64 and lstm.num_layers == 1  # smaller: oneDNN is as fast and not lstm.bidirectional and lstm.proj_size == 0
+    fast = (not general and njit is not None and z.shape[1] >= 64  # smaller batches: oneDNN is as fast
+            and lstm.num_layers == 1 and not lstm.bidirectional and lstm.proj_size == 0
             and z.device.type == "cpu" and z.dtype == torch.float32 and not torch.is_autocast_enabled("cpu")
             and not any(t.requires_grad for t in (cond, z, h0, c0)))
     params = (lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0)
@@ -473,7 +476,6 @@ class DoppelGANger(Generator):
                 if self.AD is not None: g_loss = g_loss - c.aux_weight * self.AD(fa).mean()
             self._optimize(g_loss, "G")
             out["g_loss"] = g_loss.detach()
-        self.scaler.update()
         return out
 
     def _generate(self, n: int, attributes, g: torch.Generator) -> TSData:

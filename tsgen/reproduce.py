@@ -59,10 +59,12 @@ def trained_model(profile: str, name: str, device: str = "auto"):
         from tsgen.transformer import TST as kind
     return kind.load(runs_dir(profile) / f"{name}.pt", device=device)
 
-def train_or_reuse(kind, cfg, data, path: Path, retrain: bool = False, label: str = "", plan: str = ""):
+def train_or_reuse(kind, cfg, data, path: Path, retrain: bool = False, label: str = "", plan: str = "",
+                   progress: bool = True):
     """`(model, status, seconds)`: the model cached at `path` if it was trained with this config (device aside), on
     this schema, for all its epochs (status `cached`); else a `kind(cfg)` trained on `data` with checkpoints at
-    `path` every quarter of its epochs, then saved there (`trained`). `label` and `plan` go into the progress lines."""
+    `path` every quarter of its epochs, the last being the trained model (`trained`). `label` and `plan` go into the
+    progress lines."""
     from tsgen.train import CheckpointError
     model, t0 = None, time.perf_counter()
     if path.exists() and not retrain:
@@ -74,9 +76,8 @@ def train_or_reuse(kind, cfg, data, path: Path, retrain: bool = False, label: st
         except CheckpointError as e:
             print(f"{label}: cached model unusable ({e}); training again")
     if model is not None: return model, "cached", time.perf_counter() - t0
-    print(f"{label}: {plan}", flush=True)
-    model = kind(cfg).fit(data, checkpoint=path, checkpoint_every=max(1, cfg.epochs // 4))
-    model.save(path)
+    if plan: print(f"{label}: {plan}", flush=True)
+    model = kind(cfg).fit(data, checkpoint=path, checkpoint_every=max(1, cfg.epochs // 4), progress=progress)
     return model, "trained", time.perf_counter() - t0
 
 # %% ../nbs/30_reproduce.ipynb #fc5caa6f

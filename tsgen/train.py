@@ -144,7 +144,7 @@ class Generator:
         return torch.autocast(self.device.type, dtype=self.amp_dtype)
 
     def _optimize(self, loss, name: str):
-        "One optimizer step on `loss` for optimizer `name` (loss-scaled under fp16; call `self.scaler.update()` once per step)."
+        "One optimizer step on `loss` for optimizer `name` (loss-scaled under fp16; `fit` updates the scale after each step)."
         opt = self._optimizers()[name]
         opt.zero_grad(set_to_none=True)
         params = [p for group in opt.param_groups for p in group["params"] if p.requires_grad]
@@ -212,20 +212,23 @@ def fit(self: Generator,
     for m in self._modules().values(): m.train()
     snapshot = None
     while self.epoch < epochs:
-        snapshot = _copy_state(self._state(), snapshot)  # for `Diverged`: the state at the start of this epoch
+        snapshot = _copy_state({"modules": {k: m.state_dict() for k, m in self._modules().items()},  # for `Diverged`:
+                                "optimizers": {k: o.state_dict() for k, o in self._optimizers().items()}}, snapshot)
         rng_before = shuffle.get_state()
         perm = torch.randperm(n, generator=shuffle).to(self.device)
         t0, sums, count = time.perf_counter(), {}, 0
         for s in range(steps):
             idx = perm[s * bs:(s + 1) * bs]
             losses = self._step({k: v[idx] for k, v in tensors.items()})
+            self.scaler.update()  # once per step, after the model's optimizer steps
             for k, v in losses.items(): sums[k] = sums.get(k, 0.0) + v.detach()
             count += 1
             if (s + 1) % log_every == 0 or s == steps - 1:
                 vals = {k: float(v) / count for k, v in sums.items()}
                 bad = [k for k, v in vals.items() if not math.isfinite(v)]
                 if bad:
-                    self._load_state(snapshot); shuffle.set_state(rng_before); bar.close()
+                    self._load_state({**snapshot, "epoch": self.epoch, "history": self.history})  # epoch start
+                    shuffle.set_state(rng_before); bar.close()
                     raise Diverged(f"{self.kind}: loss {bad[0]!r} became {vals[bad[0]]} in epoch {self.epoch + 1}, step {s + 1}; "
                                    f"the model is back at its state after epoch {self.epoch}. Try a lower learning rate"
                                    + (f"; the last checkpoint is {checkpoint}" if checkpoint else ""))
