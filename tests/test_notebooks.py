@@ -51,11 +51,13 @@ def _copy_project(tmp_path):
 def test_exported_package_in_sync(tmp_path):
     "tsgen/*.py must be exactly what nbdev_export makes from nbs/ (the notebooks are the source of truth)."
     proj = _copy_project(tmp_path)
-    (proj / "tsgen").mkdir()
-    shutil.copy(ROOT / "tsgen" / "__init__.py", proj / "tsgen" / "__init__.py")
+    for init in (ROOT / "tsgen").rglob("__init__.py"):  # package markers are written by hand, the rest is exported
+        dest = proj / init.relative_to(ROOT)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(init, dest)
     _nbdev("nbdev_export", proj)
-    made = {p.name for p in (proj / "tsgen").glob("*.py")}
-    have = {p.name for p in (ROOT / "tsgen").glob("*.py")}
+    made = {str(p.relative_to(proj / "tsgen")) for p in (proj / "tsgen").rglob("*.py")}
+    have = {str(p.relative_to(ROOT / "tsgen")) for p in (ROOT / "tsgen").rglob("*.py")}
     assert made == have, f"modules differ: only exported {sorted(made - have)}, only in tsgen/ {sorted(have - made)}"
     differ = [n for n in sorted(made) if not filecmp.cmp(proj / "tsgen" / n, ROOT / "tsgen" / n, shallow=False)]
     assert not differ, f"tsgen/ is out of sync with the notebooks for {differ}: run `make export`"

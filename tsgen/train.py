@@ -114,6 +114,7 @@ class Generator:
     "Base class: the shared training loop, checkpoints and the fit/generate/save/load protocol."
     kind: str = "generator"
     config_class = None
+    conditional: bool = True  # can `generate(attributes=...)` condition the series on given attributes
 
     def __init__(self, config=None, **overrides):
         cfg = config if config is not None else self.config_class()
@@ -135,6 +136,8 @@ class Generator:
     def _step(self, batch: dict) -> dict: raise NotImplementedError
     def _generate(self, n: int, attributes, generator: torch.Generator) -> TSData: raise NotImplementedError
     def _encoder_state(self): return None if self.encoder is None else self.encoder.to_dict()
+    def _extra_state(self) -> dict: return {}  # fitted state outside the modules (tensors, numbers, lists), checkpointed
+    def _load_extra(self, state: dict): pass
     @classmethod
     def _encoder_from_state(cls, state): return None
 
@@ -155,7 +158,7 @@ class Generator:
 def _state(self: Generator, with_optim=True) -> dict:
     s = {"kind": self.kind, "config": _config_dict(self.config), "schema": self.schema.to_dict(),
          "encoder": self._encoder_state(), "epoch": self.epoch, "history": self.history,
-         "modules": {k: m.state_dict() for k, m in self._modules().items()}}
+         "modules": {k: m.state_dict() for k, m in self._modules().items()}, "extra": self._extra_state()}
     if with_optim: s["optimizers"] = {k: o.state_dict() for k, o in self._optimizers().items()}
     return s
 
@@ -166,6 +169,7 @@ def _load_state(self: Generator, s: dict):
         except RuntimeError as e: raise CheckpointError(f"weights for {k!r} do not fit this model: {str(e)[:300]}") from None
     for k, o in self._optimizers().items():
         if "optimizers" in s and k in s["optimizers"]: o.load_state_dict(s["optimizers"][k])
+    if "extra" in s: self._load_extra(s["extra"])
     self.epoch, self.history = int(s["epoch"]), list(s.get("history", []))
 
 Generator._state, Generator._load_state = _state, _load_state
@@ -263,6 +267,9 @@ def generate(self: Generator,
              ) -> TSData:
     "Generate series in raw units; with `attributes`, features are conditioned on them."
     if self.schema is None: raise RuntimeError(f"{type(self).__name__} is not trained: call fit(data) or load(path) first")
+    if attributes is not None and not self.conditional:
+        raise DataError(f"{type(self).__name__} cannot condition on attributes: it draws them independently of the series; "
+                        "call generate(n) instead")
     if attributes is not None:
         attributes = _attribute_codes(self.schema, attributes)
         if n is not None and n != len(attributes): raise DataError(f"generate: n={n} but {len(attributes)} attribute rows were given")
