@@ -243,6 +243,17 @@ def _split(self: TSData, test_frac: float = 0.2, seed: int = 0):
 TSData.split = _split
 TSData.concat = staticmethod(concat)
 
+# %% ../nbs/00_core.ipynb #07e1c999
+def _fingerprint(self: TSData) -> str:
+    "SHA-256 (hex) of the schema, attributes, features and lengths: equal for equal data, different after any change."
+    import hashlib, json
+    h = hashlib.sha256(json.dumps(self.schema.to_dict(), sort_keys=True).encode())
+    for a in (self.attributes.astype(np.float64), self.features.astype(np.float32), self.lengths.astype(np.int64)):
+        h.update(str(a.shape).encode()); h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+TSData.fingerprint = _fingerprint
+
 # %% ../nbs/00_core.ipynb #cf50b836
 def _attribute_frame(self: TSData) -> pd.DataFrame:
     "Attributes as a DataFrame, categorical fields as their labels."

@@ -86,11 +86,15 @@ def forecast_scores(train: TSData, test: TSData, history: int = 500, horizon: in
 
 # %% ../nbs/22_downstream.ipynb #6f6aee66
 def rank_correlation(real_scores: pd.DataFrame, synthetic_scores: pd.DataFrame, score: str | None = None) -> float:
-    "Spearman correlation of model scores (columns `model` and a score column) between real and synthetic runs."
+    """Spearman correlation of model scores (columns `model` and a score column) between real and synthetic runs.
+    Tied scores take their average rank. When every model scores the same on one side (the paper's AR case: its
+    low-randomness samples make every predictor equally good), that side ranks nothing and the correlation is 0,
+    not undefined."""
     score = score or [c for c in real_scores.columns if c != "model"][0]
     r = real_scores.set_index("model")[score]
     s = synthetic_scores.set_index("model")[score].reindex(r.index)
     if s.isna().any(): raise DataError(f"rank_correlation: models missing from the synthetic scores: {list(s.index[s.isna()])}")
+    if r.nunique() < 2 or s.nunique() < 2: return 0.0
     return float(spearmanr(r.to_numpy(), s.to_numpy()).statistic)
 
 # %% ../nbs/22_downstream.ipynb #5c1a40fe

@@ -15,7 +15,8 @@ from .core import TSData, _atomic_write
 from .metrics import autocorr
 
 # %% auto #0
-__all__ = ['save_figure', 'plot_samples', 'plot_lengths', 'plot_attributes', 'plot_autocorr']
+__all__ = ['METHOD_COLORS', 'save_figure', 'plot_samples', 'plot_lengths', 'plot_attributes', 'method_color', 'plot_cdf',
+           'plot_autocorr']
 
 # %% ../nbs/21_plots.ipynb #fda30da9
 def save_figure(fig, numbers: pd.DataFrame | None, out_dir, stem: str, caption: str | None = None) -> Path:
@@ -81,16 +82,32 @@ def plot_attributes(data: TSData, title: str = ""):
     fig.suptitle(title or "Attributes", fontsize=10)
     return fig, pd.concat(recs, ignore_index=True)
 
-# %% ../nbs/21_plots.ipynb #0d4a7b76
+# %% ../nbs/21_plots.ipynb #8d8f499a
+METHOD_COLORS = {"real": "C0", "DoppelGANger": "C1", "AR": "C2", "RNN": "C3", "HMM": "C4", "NaiveGAN": "C5",
+                 "TimeGAN": "C6", "RCGAN": "C7", "MarketSim": "C8", "TST": "C9"}
+
+def method_color(label: str, default=None):
+    "The colour of a method's label in every figure (`default` for labels not in `METHOD_COLORS`)."
+    return METHOD_COLORS.get(label, default)
+
+def plot_cdf(ax, values, method: str, label: str | None = None, **kw) -> np.ndarray:
+    "Draw the empirical CDF of the finite `values` on `ax` in `method`'s colour (legend: `label`, default the method); returns the sorted values."
+    v = np.sort(np.asarray(values, np.float64)[np.isfinite(values)])
+    if len(v):
+        ax.step(v, np.arange(1, len(v) + 1) / len(v), where="post", color=method_color(method), label=label or method,
+                lw=kw.pop("lw", 1.8 if method == "real" else 1.1), **kw)
+    return v
+
+# %% ../nbs/21_plots.ipynb #edea86f0
 def plot_autocorr(curves: dict, title: str = "Average autocorrelation", feature: str = ""):
     "Average-autocorrelation curves, one per label (`{label: TSData or array}`); returns (figure, numbers)."
     fig, ax = plt.subplots(figsize=(6, 3.2))
     cols = {}
     for label, c in curves.items():
         y = autocorr(c, feature or None) if isinstance(c, TSData) else np.asarray(c)
-        ax.plot(np.arange(len(y)), y, lw=1, label=label); cols[label] = y
+        ax.plot(np.arange(len(y)), y, lw=1.6 if label == "real" else 0.9, label=label, color=method_color(label)); cols[label] = y
     ax.axhline(0, color="0.6", lw=0.5); ax.set_xlabel("lag (steps)"); ax.set_ylabel("autocorrelation")
-    ax.set_title(title, fontsize=10); ax.legend(fontsize=8)
+    ax.set_title(title, fontsize=10); ax.legend(fontsize=7, ncol=2 if len(curves) > 4 else 1)
     n = max(len(v) for v in cols.values())
     numbers = pd.DataFrame({"lag": np.arange(n), **{k: np.pad(v, (0, n - len(v)), constant_values=np.nan) for k, v in cols.items()}})
     return fig, numbers

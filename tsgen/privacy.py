@@ -15,14 +15,17 @@ __all__ = ['attack_success', 'discriminator_attack', 'distance_attack']
 
 # %% ../nbs/24_privacy.ipynb #ae6e7238
 def attack_success(member_scores, nonmember_scores) -> float:
-    "Accuracy of calling the top half of the pooled scores members (equal numbers of members and non-members)."
+    """Accuracy of calling the top half of the pooled scores members (equal numbers of members and non-members).
+    Ties are split fairly: series tied at the cut-off are called members with equal probability (the expected
+    accuracy over random tie-breaks, as average ranks give), so scores that carry no signal give 0.5."""
     m, n = np.asarray(member_scores, float), np.asarray(nonmember_scores, float)
     if len(m) == 0 or len(m) != len(n): raise DataError(f"attack_success needs equal, non-zero numbers of members and non-members, got {len(m)} and {len(n)}")
+    if not (np.isfinite(m).all() and np.isfinite(n).all()): raise DataError("attack_success: scores must be finite")
     scores = np.concatenate([m, n])
-    order = np.argsort(-scores, kind="stable")
-    called = np.zeros(len(scores), bool); called[order[:len(m)]] = True
-    truth = np.r_[np.ones(len(m), bool), np.zeros(len(n), bool)]
-    return float((called == truth).mean())
+    cut = np.sort(scores)[::-1][len(m) - 1]  # the lowest score called a member
+    above, tied = scores > cut, scores == cut
+    p_called = np.where(above, 1.0, np.where(tied, (len(m) - above.sum()) / tied.sum(), 0.0))  # (2N,)
+    return float((p_called[:len(m)].sum() + (1 - p_called[len(m):]).sum()) / len(scores))
 
 # %% ../nbs/24_privacy.ipynb #97cf15d7
 def discriminator_attack(model, members: TSData, nonmembers: TSData) -> float:

@@ -17,9 +17,10 @@ import pandas as pd
 import tsgen
 
 # %% auto #0
-__all__ = ['TRAIN_SERIES', 'SIM_SERIES', 'MIN_REAL_SERIES', 'LOAD_OPTIONS', 'RESULT_COLUMNS', 'repo_root', 'figures_dir',
-           'runs_dir', 'check_trained', 'trained_model', 'train_or_reuse', 'paper_data', 'paper_notebooks',
-           'run_notebook', 'record_result', 'write_index', 'reproduce', 'main']
+__all__ = ['METHODS', 'BASELINES', 'BASELINES_ON', 'TRAIN_SERIES', 'SIM_SERIES', 'TRAINING_RUNS', 'MIN_REAL_SERIES',
+           'LOAD_OPTIONS', 'RESULT_COLUMNS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of', 'label',
+           'method_class', 'method_preset', 'run_name', 'check_trained', 'trained_model', 'generated', 'train_or_reuse',
+           'paper_data', 'paper_notebooks', 'run_notebook', 'record_result', 'write_index', 'reproduce', 'main']
 
 # %% ../nbs/30_reproduce.ipynb #371507d2
 def repo_root() -> Path:
@@ -38,31 +39,88 @@ def runs_dir(profile: str) -> Path:
     return repo_root() / "runs" / profile
 
 # %% ../nbs/30_reproduce.ipynb #5e37eab9
-_TRAINED_BY = {"dg": "10_train_dg", "tst": "11_train_tst"}  # model-name prefix → the paper notebook that trains it
+# name prefix → (label in tables and figures, module, class, the paper notebook that trains it)
+METHODS = {
+    "dg": ("DoppelGANger", "tsgen.dg", "DoppelGANger", "10_train_dg"),
+    "ar": ("AR", "tsgen.baselines.ar", "AR", "12_train_baselines"),
+    "rnn": ("RNN", "tsgen.baselines.rnn", "RNN", "12_train_baselines"),
+    "hmm": ("HMM", "tsgen.baselines.hmm", "HMM", "12_train_baselines"),
+    "naive_gan": ("NaiveGAN", "tsgen.baselines.naive_gan", "NaiveGAN", "12_train_baselines"),
+    "timegan": ("TimeGAN", "tsgen.baselines.timegan", "TimeGAN", "12_train_baselines"),
+    "rcgan": ("RCGAN", "tsgen.baselines.rcgan", "RCGAN", "12_train_baselines"),
+    "market_sim": ("MarketSim", "tsgen.baselines.market_sim", "MarketSim", "12_train_baselines"),
+    "tst": ("TST", "tsgen.transformer", "TST", "11_train_tst"),
+}
+BASELINES = ["ar", "rnn", "hmm", "naive_gan", "timegan", "rcgan", "market_sim"]
+# the baselines the DG paper trains on each dataset: all seven on WWT; TimeGAN, RCGAN and the Market Simulator handle
+# neither metadata nor variable lengths, so GCUT and MBA have the four that do (§5.1.2)
+BASELINES_ON = {"wwt": BASELINES, "gcut": BASELINES[:4], "mba": BASELINES[:4]}
+
+def method_of(name: str) -> str:
+    "The method prefix of a cached model's name (`naive_gan_mba` → `naive_gan`)."
+    for m in sorted(METHODS, key=len, reverse=True):
+        if name == m or name.startswith(m + "_"): return m
+    raise ValueError(f"model names start with one of {sorted(METHODS)}_, got {name!r}")
+
+def label(name: str) -> str:
+    "The label tables and figures use for a method or cached model name (`dg_wwt` → `DoppelGANger`)."
+    return METHODS[method_of(name)][0]
+
+def method_class(method: str):
+    "The `Generator` class of a method prefix."
+    import importlib
+    _, module, cls, _ = METHODS[method_of(method)]
+    return getattr(importlib.import_module(module), cls)
+
+def method_preset(method: str, dataset: str, profile: str, **overrides):
+    "The config of `method` for `dataset` and `profile` (DG's and TST's presets, or the baseline's)."
+    m = method_of(method)
+    if m == "dg":
+        from tsgen.dg import dg_preset
+        return dg_preset(dataset, profile, **overrides)
+    if m == "tst":
+        from tsgen.transformer import tst_preset
+        return tst_preset(dataset, profile=profile, **overrides)
+    return method_class(m).preset(dataset, profile, **overrides)
+
+def run_name(method: str, dataset: str, run: int = 0) -> str:
+    "The cached model's name of one training run: `ar_wwt`, then `ar_wwt_run1`, `ar_wwt_run2`..."
+    return f"{method}_{dataset}" + (f"_run{run}" if run else "")
 
 def check_trained(profile: str, *names: str):
     "One `FileNotFoundError` naming every model of `names` not cached yet and the notebooks that train them."
-    unknown = [n for n in names if n.split("_")[0] not in _TRAINED_BY]
-    if unknown: raise ValueError(f"model names start with one of {sorted(_TRAINED_BY)}_, got {unknown}")
+    unknown = []
+    for n in names:
+        try: method_of(n)
+        except ValueError: unknown.append(n)
+    if unknown: raise ValueError(f"model names start with one of {sorted(METHODS)}_, got {unknown}")
     missing = [n for n in names if not (runs_dir(profile) / f"{n}.pt").exists()]
     if missing:
-        nbs = sorted({_TRAINED_BY[n.split("_")[0]] for n in missing})
+        nbs = sorted({METHODS[method_of(n)][3] for n in missing})
         raise FileNotFoundError(f"not trained yet: {', '.join(n + '.pt' for n in missing)} in {runs_dir(profile)}; run "
                                 f"{' and '.join(nbs)} first (tsgen-reproduce --profile {profile} --only {' '.join(nbs)})")
 
 def trained_model(profile: str, name: str, device: str = "auto"):
-    "The model cached as `runs/<profile>/<name>.pt` by the training notebooks, loaded (DG for `dg_*`, TST for `tst_*`)."
+    "The model cached as `runs/<profile>/<name>.pt` by the training notebooks, loaded with its method's class."
     check_trained(profile, name)
-    if name.startswith("dg_"):
-        from tsgen.dg import DoppelGANger as kind
-    else:
-        from tsgen.transformer import TST as kind
-    return kind.load(runs_dir(profile) / f"{name}.pt", device=device)
+    return method_class(name).load(runs_dir(profile) / f"{name}.pt", device=device)
+
+def generated(profile: str, dataset: str, methods, n: int, seed: int = 0, device: str = "auto", run: int = 0):
+    """`({label: TSData}, note)`: `n` series generated (with seed `seed + 1`) by each method's cached model of `dataset`
+    (training run `run`), and a caption note naming each model's epochs."""
+    names = [run_name(m, dataset, run) for m in methods]
+    check_trained(profile, *names)
+    out, notes = {}, []
+    for m, name in zip(methods, names):
+        model = trained_model(profile, name, device)
+        out[label(m)] = model.generate(n, seed=seed + 1)
+        notes.append(f"{label(m)} {model.epoch}")
+    return out, f"{n} generated series per method (epochs trained: {', '.join(notes)})"
 
 def train_or_reuse(kind, cfg, data, path: Path, retrain: bool = False, label: str = "", plan: str = "",
                    progress: bool = True):
     """`(model, status, seconds)`: the model cached at `path` if it was trained with this config (device aside), on
-    this schema, for all its epochs (status `cached`); else a `kind(cfg)` trained on `data` with checkpoints at
+    this very data (same fingerprint: not merely the same schema), for all its epochs (status `cached`); else a `kind(cfg)` trained on `data` with checkpoints at
     `path` every quarter of its epochs, the last being the trained model (`trained`). `label` and `plan` go into the
     progress lines."""
     from tsgen.train import CheckpointError
@@ -71,7 +129,8 @@ def train_or_reuse(kind, cfg, data, path: Path, retrain: bool = False, label: st
         try:
             cached = kind.load(path, device=cfg.device)
             settings = lambda c: {k: v for k, v in vars(c).items() if k != "device"}
-            if settings(cached.config) == settings(cfg) and cached.schema == data.schema and cached.epoch == cfg.epochs:
+            if (settings(cached.config) == settings(cfg) and cached.schema == data.schema and cached.epoch == cfg.epochs
+                    and cached.data_fingerprint == data.fingerprint()):
                 model = cached
         except CheckpointError as e:
             print(f"{label}: cached model unusable ({e}); training again")
@@ -83,6 +142,7 @@ def train_or_reuse(kind, cfg, data, path: Path, retrain: bool = False, label: st
 # %% ../nbs/30_reproduce.ipynb #fc5caa6f
 TRAIN_SERIES = {"smoke": 600, "full": None}  # training series per dataset (None: all there are)
 SIM_SERIES = {"smoke": 600, "full": 50000}  # series drawn from a simulator (DG trained on 50,000 WWT pages)
+TRAINING_RUNS = {"smoke": 1, "full": 3}  # independent training runs per method on WWT (Table 3 and Fig 1 take the median)
 MIN_REAL_SERIES = 50  # fewer real series than this (e.g. the 19-page WWT fixture) and the simulator stands in
 LOAD_OPTIONS = {"smoke": {"bitbrains": {"max_vms": 80}}, "full": {}}
 

@@ -123,6 +123,7 @@ class Generator:
         if unknown: raise TypeError(f"{type(self).__name__}: unknown config option(s) {sorted(unknown)}")
         self.config = replace(cfg, **overrides)
         self.schema, self.encoder, self.epoch, self.history = None, None, 0, []
+        self.data_fingerprint = None  # `TSData.fingerprint()` of the training data, kept in checkpoints
         self.device = pick_device(getattr(self.config, "device", "auto"))
         self.amp_dtype = autocast_dtype(self.device, getattr(self.config, "amp", "auto"))
         # fp16 needs loss scaling against underflow; with bf16 or fp32 the scaler passes everything through
@@ -157,7 +158,7 @@ class Generator:
 # %% ../nbs/10_train.ipynb #337a31f0
 def _state(self: Generator, with_optim=True) -> dict:
     s = {"kind": self.kind, "config": _config_dict(self.config), "schema": self.schema.to_dict(),
-         "encoder": self._encoder_state(), "epoch": self.epoch, "history": self.history,
+         "encoder": self._encoder_state(), "epoch": self.epoch, "history": self.history, "data_fingerprint": self.data_fingerprint,
          "modules": {k: m.state_dict() for k, m in self._modules().items()}, "extra": self._extra_state()}
     if with_optim: s["optimizers"] = {k: o.state_dict() for k, o in self._optimizers().items()}
     return s
@@ -170,6 +171,7 @@ def _load_state(self: Generator, s: dict):
     for k, o in self._optimizers().items():
         if "optimizers" in s and k in s["optimizers"]: o.load_state_dict(s["optimizers"][k])
     if "extra" in s: self._load_extra(s["extra"])
+    self.data_fingerprint = s.get("data_fingerprint")
     self.epoch, self.history = int(s["epoch"]), list(s.get("history", []))
 
 Generator._state, Generator._load_state = _state, _load_state
@@ -195,6 +197,9 @@ def fit(self: Generator,
         ck = load_checkpoint(checkpoint, self.kind)
         self.schema = Schema.from_dict(ck["schema"])
         if data.schema != self.schema: raise DataError("resume: the data's schema differs from the checkpoint's")
+        if ck.get("data_fingerprint") not in (None, data.fingerprint()):
+            raise DataError(f"resume: {checkpoint} was trained on other data (its data fingerprint differs); resume with the "
+                            "same training data, or train afresh without resume")
         self.encoder = self._encoder_from_state(ck["encoder"])
         arrays = self._prepare(data, fit_encoder=False)
         self._build(); self._load_state(ck)
@@ -203,7 +208,7 @@ def fit(self: Generator,
         if self.device.type == "cuda" and ck.get("cuda_rng") is not None: torch.cuda.set_rng_state(ck["cuda_rng"])
         fresh = False
     if fresh:
-        self.schema = data.schema
+        self.schema, self.data_fingerprint = data.schema, data.fingerprint()
         arrays = self._prepare(data, fit_encoder=True)
         self._build(); self.epoch, self.history = 0, []
         shuffle = torch.Generator().manual_seed(cfg.seed)
