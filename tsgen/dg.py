@@ -17,11 +17,12 @@ from torch.autograd.function import once_differentiable
 
 from .core import TSData
 from .encode import Encoder
-from .train import Generator, RunConfig
+from .train import Generator, RunConfig, _attribute_codes
 
 # %% auto #0
 __all__ = ['DGConfig', 'dg_preset', 'mlp', 'BlockActivation', 'tf_init', 'conditioned_lstm', 'DGGenerator', 'Critic',
-           'gradient_penalty', 'critic_loss', 'dg_flags', 'DoppelGANger', 'critic_scores']
+           'gradient_penalty', 'critic_loss', 'dg_flags', 'DoppelGANger', 'critic_scores', 'per_example_critic_grads',
+           'clip_and_noise', 'retrain_attributes']
 
 # %% ../nbs/11_dg.ipynb #4171d157
 @dataclass
@@ -47,6 +48,10 @@ class DGConfig(RunConfig):
     beta2: float = 0.999
     d_rounds: int = 1  # discriminator steps per generator step
     g_rounds: int = 1
+    amp: str = "off"  # fp32 everywhere, as the original; "bf16" / "fp16" / "auto" opt in to autocast for training on CUDA
+    dp_noise_multiplier: float = 0.0  # > 0: differentially private D and AD (DP-SGD, §6.2); the Gaussian noise std / clip
+    dp_max_grad_norm: float = 1.0  # DP: per-example gradient clipping norm (the paper: 1.0)
+    dp_delta: float = 1e-5  # DP: the δ at which `epsilon()` reports ε
 
 # %% ../nbs/11_dg.ipynb #8c46c660
 _DG_FULL = {
@@ -429,7 +434,11 @@ class DoppelGANger(Generator):
         pad = ((0, 0), (0, Tp - data.max_len))
         mask = np.pad(e.mask, pad)
         x = np.concatenate([np.pad(e.features, pad + ((0, 0),)), dg_flags(mask, c.sample_len)], -1)
+        self.dp_n = len(data)  # the privacy accountant's sampling rate is batch_size / this
         return {"x": x.astype(np.float32), "a": np.concatenate([e.attributes, e.minmax], 1).astype(np.float32)}
+
+    def _extra_state(self) -> dict: return {"dp_steps": self.dp_steps, "dp_n": getattr(self, "dp_n", 0)}
+    def _load_extra(self, s: dict): self.dp_steps, self.dp_n = int(s.get("dp_steps", 0)), int(s.get("dp_n", 0))
 
     @classmethod
     def _encoder_from_state(cls, state): return None if state is None else Encoder.from_dict(state)
@@ -448,6 +457,7 @@ class DoppelGANger(Generator):
         else:
             self.AD = None
         self._mods = mods
+        self.dp_steps = 0  # private critic steps taken (for the privacy accountant)
 
     def _modules(self): return self._mods
     def _optimizers(self): return self.opts
@@ -462,6 +472,11 @@ class DoppelGANger(Generator):
                 a, m, fx, _ = self.G(B)
                 fa = torch.cat([a, m], 1)
             for _ in range(c.d_rounds if r == 0 else 0):
+                if c.dp_noise_multiplier > 0:  # differentially private critics: per-example clipped, noised gradients
+                    out["d_loss"] = self._dp_critic_step("D", (rx, ra), (fx.detach(), fa.detach()))
+                    if self.AD is not None: out["ad_loss"] = self._dp_critic_step("AD", (ra,), (fa.detach(),))
+                    self.dp_steps += 1
+                    continue
                 with self.autocast():
                     d_loss = critic_loss(self.D, (rx, ra), (fx.detach(), fa.detach()), c.gp_weight)
                 self._optimize(d_loss, "D")
@@ -481,8 +496,7 @@ class DoppelGANger(Generator):
     def _generate(self, n: int, attributes, g: torch.Generator) -> TSData:
         e, T = self.encoder, self.schema.max_len
         given = None if attributes is None else torch.as_tensor(e.transform_attributes(attributes), device=self.device)
-        with self.autocast():
-            a, m, rec, lengths = self.G.sample(n, given, g)
+        a, m, rec, lengths = self.G.sample(n, given, g)  # never under autocast: generated values keep fp32 precision
         out = e.inverse(a.float(), m.float(), rec[:, :T, :e.feature_dim].float(), lengths=lengths.clamp(1, T))
         if attributes is not None: out.attributes = np.asarray(attributes, dtype=np.float64).copy()  # exactly as asked
         return out
@@ -500,3 +514,98 @@ def critic_scores(self: DoppelGANger, data: TSData, batch_size: int = 1000) -> n
     return np.concatenate(out)
 
 DoppelGANger.critic_scores = critic_scores
+
+# %% ../nbs/11_dg.ipynb #1e22fd18
+def per_example_critic_grads(critic: Critic, real: tuple, fake: tuple, gp_weight: float, alpha: torch.Tensor):
+    """`({name: (B, *param.shape)}, losses (B,))`: each example's gradient of its own WGAN-GP loss
+    D(fake_i) − D(real_i) + λ(‖∇D(x̂_i)‖ − 1)², with x̂_i = real_i + α_i (fake_i − real_i)."""
+    from torch.func import functional_call, grad, grad_and_value, vmap
+    params = {k: v.detach() for k, v in critic.named_parameters()}
+    def one(p, r, f, a):  # r, f: one example's inputs, without the batch axis
+        D = lambda parts: functional_call(critic, p, tuple(x.unsqueeze(0) for x in parts))[0]
+        mixed = tuple(ri + a * (fi - ri) for ri, fi in zip(r, f))
+        gx = grad(D)(mixed)
+        gp = (torch.sqrt(sum((g ** 2).sum() for g in gx) + 1e-8) - 1) ** 2
+        return D(f) - D(r) + gp_weight * gp
+    return vmap(grad_and_value(one), in_dims=(None, 0, 0, 0), randomness="different")(params, tuple(real), tuple(fake), alpha)
+
+def clip_and_noise(grads: dict, max_norm: float, noise_multiplier: float, generator=None) -> dict:
+    "DP-SGD's gradient: per-example gradients (B, ...) clipped to `max_norm` jointly, summed, plus N(0, (σ·C)²), over B."
+    B = next(iter(grads.values())).shape[0]
+    norms = torch.sqrt(sum(g.flatten(1).pow(2).sum(1) for g in grads.values()))  # (B,)
+    scale = (max_norm / (norms + 1e-6)).clamp(max=1.0)
+    out = {}
+    for k, g in grads.items():
+        total = (g * scale.view(-1, *[1] * (g.dim() - 1))).sum(0)
+        noise = torch.randn(total.shape, generator=generator, device=total.device) * (noise_multiplier * max_norm)
+        out[k] = (total + noise) / B
+    return out
+
+# %% ../nbs/11_dg.ipynb #f05845b8
+def _dp_critic_step(self: DoppelGANger, name: str, real: tuple, fake: tuple) -> torch.Tensor:
+    "One DP-SGD step of critic `name` (`D` or `AD`); returns the batch's mean loss."
+    c = self.config
+    critic, opt = self._mods[name], self.opts[name]
+    alpha = torch.rand(real[0].shape[0], device=real[0].device)
+    grads, losses = per_example_critic_grads(critic, real, fake, c.gp_weight, alpha)
+    noisy = clip_and_noise(grads, c.dp_max_grad_norm, c.dp_noise_multiplier)
+    opt.zero_grad(set_to_none=True)
+    for k, p in critic.named_parameters(): p.grad = noisy[k]
+    opt.step()
+    return losses.mean().detach()
+
+def _epsilon(self: DoppelGANger, delta: float | None = None) -> float:
+    "The ε of (ε, δ)-DP spent so far (opacus' RDP accountant); `inf` for a model trained without DP."
+    c = self.config
+    if c.dp_noise_multiplier <= 0: return float("inf")
+    if self.dp_steps == 0: return 0.0
+    from opacus.accountants import RDPAccountant
+    acc = RDPAccountant()
+    mechanisms = 2 if self.AD is not None else 1  # the auxiliary critic is a second mechanism on the same batches
+    acc.history = [(c.dp_noise_multiplier, min(1.0, c.batch_size / self.dp_n), self.dp_steps * mechanisms)]
+    return float(acc.get_epsilon(c.dp_delta if delta is None else delta))
+
+DoppelGANger._dp_critic_step, DoppelGANger.epsilon = _dp_critic_step, _epsilon
+
+# %% ../nbs/11_dg.ipynb #88c969ea
+def retrain_attributes(self: DoppelGANger,
+                       attributes,  # rows of the desired distribution: a DataFrame of labels/values, or an (n, A) code array
+                       epochs: int = 200,  # passes over `attributes`
+                       batch_size: int | None = None,  # default: the model's
+                       lr: float | None = None,  # default: the model's
+                       seed: int | None = None,  # default: the model's
+                       progress: bool = True,
+                       ) -> DoppelGANger:
+    "Retrain only the attribute generator towards the distribution of `attributes`; everything else stays as trained."
+    if self.schema is None: raise RuntimeError("DoppelGANger is not trained: call fit(data) or load(path) first")
+    if self.G.attr_net is None: raise ValueError("this model has no attributes to retrain")
+    from tqdm import tqdm
+    c = self.config
+    codes = _attribute_codes(self.schema, attributes)  # validated (n, A)
+    real = torch.as_tensor(self.encoder.transform_attributes(codes), device=self.device)  # (n, attribute_dim)
+    bs, seed = min(batch_size or c.batch_size, len(real)), c.seed if seed is None else seed
+    torch.manual_seed(seed)
+    critic = Critic(real.shape[1], c.disc_hidden, c.disc_layers).to(self.device)
+    net = self.G.attr_net
+    opt_g = torch.optim.Adam(net.parameters(), lr=lr or c.lr, betas=(c.beta1, c.beta2))
+    opt_c = torch.optim.Adam(critic.parameters(), lr=lr or c.lr, betas=(c.beta1, c.beta2))
+    shuffle = torch.Generator().manual_seed(seed)
+    self.G.eval(); net.train()  # batch norm of the attribute MLP only
+    steps = max(1, len(real) // bs)
+    for epoch in tqdm(range(epochs), disable=not progress, desc="retrain attributes", mininterval=2):
+        perm = torch.randperm(len(real), generator=shuffle).to(self.device)
+        for s in range(steps):
+            batch = real[perm[s * bs:(s + 1) * bs]]
+            fake = self.G.attr_act(net(torch.randn(len(batch), c.attr_noise_dim, device=self.device)))
+            c_loss = critic_loss(critic, (batch,), (fake.detach(),), c.gp_weight)
+            opt_c.zero_grad(set_to_none=True); c_loss.backward(inputs=list(critic.parameters())); opt_c.step()
+            g_loss = -critic(fake).mean()
+            opt_g.zero_grad(set_to_none=True); g_loss.backward(inputs=list(net.parameters())); opt_g.step()
+        if not (torch.isfinite(c_loss) and torch.isfinite(g_loss)):
+            raise FloatingPointError(f"retrain_attributes: the loss became non-finite in epoch {epoch + 1}; try a lower lr")
+    net.eval()
+    self.history.append({"epoch": self.epoch, "retrained_attributes": len(real), "retrain_epochs": epochs,
+                         "retrain_c_loss": float(c_loss), "retrain_g_loss": float(g_loss)})
+    return self
+
+DoppelGANger.retrain_attributes = retrain_attributes

@@ -42,7 +42,7 @@ class TSTConfig(RunConfig):
     beta1: float = 0.9
     beta2: float = 0.999
     seed_steps: int = 2  # paper mode: real steps that start each generated series (§4.3.2)
-    seed_bank: int = 1000  # paper mode: training series whose first steps are kept as seeds
+    seed_bank: int = 0  # paper mode: training series whose first steps are kept as seeds; 0 = every training series
     bins: int = 256  # default mode: levels of the discretized distribution of each continuous value
     self_norm: bool = False  # DG's per-series min/max, generated before the series (default mode only)
     feature_range: str = "zero_one"  # `zero_one` (sigmoid) or `minusone_one` (tanh)
@@ -296,6 +296,13 @@ class SeedBank(nn.Module):
         self.register_buffer("a", torch.zeros(size, attr_dim))  # encoded attributes, to match requested ones
         self.register_buffer("raw", torch.zeros(size, n_attr, dtype=torch.float64))  # attributes in raw units
 
+    def _load_from_state_dict(self, state, prefix, *args, **kwargs):
+        for k in ("x", "a", "raw"):  # the bank has as many rows as the checkpoint's (every training series by default)
+            if prefix + k in state:
+                old = getattr(self, k)
+                setattr(self, k, torch.empty(state[prefix + k].shape, dtype=old.dtype, device=old.device))
+        super()._load_from_state_dict(state, prefix, *args, **kwargs)
+
 def _chunks(x, mask, W: int, min_real: int):
     "Non-sliding windows of W steps: (x (Nc, W, D), mask (Nc, W), t0 (Nc,), series (Nc,)), windows with >= min_real real steps."
     N, T, D = x.shape
@@ -328,7 +335,8 @@ class TST(Generator):
         W = self._window()
         if self.paper:
             k, rng = c.seed_steps, np.random.default_rng(c.seed)
-            idx = np.concatenate([rng.permutation(len(data)) for _ in range(-(-c.seed_bank // len(data)))])[:c.seed_bank]
+            size = c.seed_bank or len(data)
+            idx = np.concatenate([rng.permutation(len(data)) for _ in range(-(-size // len(data)))])[:size]
             self._bank = {"x": x[idx, :k], "a": e.attributes[idx], "raw": data.attributes[idx]}
         x, mask, t0, series = _chunks(x, e.mask, W, 2 if self.paper else 1)
         if not len(x): raise DataError(f"fit: no series has the {2 if self.paper else 1} steps training needs")
@@ -345,7 +353,8 @@ class TST(Generator):
         self.net = TSTNet(c, e).to(self.device)
         self._mods = {"net": self.net}
         if self.paper:
-            self.bank = SeedBank(c.seed_bank, c.seed_steps, self.net.D, e.attribute_dim, len(self.schema.attributes)).to(self.device)
+            size = len(self._bank["x"]) if getattr(self, "_bank", None) is not None else max(c.seed_bank, 1)  # load: resized
+            self.bank = SeedBank(size, c.seed_steps, self.net.D, e.attribute_dim, len(self.schema.attributes)).to(self.device)
             if getattr(self, "_bank", None) is not None:
                 for k, v in self._bank.items(): getattr(self.bank, k).copy_(torch.as_tensor(v))
             self._mods["bank"] = self.bank
@@ -488,15 +497,17 @@ TST._decode = _decode
 
 # %% ../nbs/12_transformer.ipynb #0ff7eded
 def _pick_seeds(self: TST, n: int, codes, g):
-    "Indices into the seed bank: uniform, or among the seeds whose attributes are nearest to each row of `codes`."
+    """Indices into the seed bank: every seed once in random order (the bank over again, each time in a new order, when
+    more than the bank's size are asked for), or among the seeds whose attributes are nearest to each row of `codes`."""
     bank, dev = self.bank, self.device
-    if codes is None: return torch.randint(len(bank.x), (n,), generator=g, device=dev)
+    if codes is None:
+        return torch.cat([torch.randperm(len(bank.x), generator=g, device=dev) for _ in range(-(-n // len(bank.x)))])[:n]
     want = torch.as_tensor(self.encoder.transform_attributes(codes), device=dev)  # (n, attr_dim)
     dist = torch.cdist(want.float(), bank.a.float())  # (n, size)
     return (dist + 1e-3 * torch.rand(dist.shape, generator=g, device=dev)).argmin(1)  # random among the nearest
 
 def _sample(self: TST, n: int, codes=None, prefix: TSData | None = None, k: int | None = None, g=None,
-            use_cache: bool = True, temperature: float = 1.0, stop: bool = True) -> TSData:
+            use_cache: bool = True, temperature: float = 1.0, stop: bool = True, seeds=None) -> TSData:
     "Generate `n` series: unconditionally, on attribute `codes` (n, A), or continuing the first `k` steps of `prefix`."
     e, T, net, dev = self.encoder, self.schema.max_len, self.net, self.device
     A = e.attribute_dim
@@ -511,7 +522,7 @@ def _sample(self: TST, n: int, codes=None, prefix: TSData | None = None, k: int 
             h = torch.as_tensor(np.concatenate([p.attributes, L, p.minmax], 1), device=dev)
         given, raw = len(net.fields), prefix.attributes
     elif self.paper:
-        idx = _pick_seeds(self, n, codes, g)
+        idx = _pick_seeds(self, n, codes, g) if seeds is None else seeds
         k = self.config.seed_steps
         xs[:, :k] = self.bank.x[idx]
         raw = self.bank.raw[idx].cpu().numpy() if codes is None else codes
@@ -520,8 +531,7 @@ def _sample(self: TST, n: int, codes=None, prefix: TSData | None = None, k: int 
         if codes is not None:
             h[:, :A] = torch.as_tensor(e.transform_attributes(codes), device=dev)
             given = len(self.schema.attributes)
-    with self.autocast():
-        lengths = self._decode(h, given, xs, k, g, use_cache, temperature, stop)
+    lengths = self._decode(h, given, xs, k, g, use_cache, temperature, stop)  # never under autocast: fp32 values
     out = e.inverse(h[:, :A].float(), h[:, A + (0 if self.paper else 1):].float(), xs[..., :net.Fd].float(), lengths=lengths)
     if raw is not None: out.attributes = np.asarray(raw, dtype=np.float64).copy()  # exactly as asked / as seeded
     return out
@@ -559,12 +569,16 @@ def _tst_generate(self: TST,
     if temperature < 0: raise ValueError(f"temperature must be >= 0, got {temperature}")
     g = torch.Generator(device=self.device).manual_seed(self.config.seed if seed is None else seed)
     for m in self._modules().values(): m.eval()
+    # paper mode, unconditional: the seeds of all n series are drawn at once, so batches never repeat a seed before
+    # every one of the bank's has been used
+    seeds = _pick_seeds(self, n, None, g) if self.paper and attributes is None and prefix is None else None
     parts = []
     with torch.no_grad():
         for s in range(0, n, batch_size):
             sl = slice(s, min(n, s + batch_size))
             parts.append(self._sample(sl.stop - s, None if attributes is None else attributes[sl],
-                                      None if prefix is None else prefix[sl], k, g, use_cache, temperature))
+                                      None if prefix is None else prefix[sl], k, g, use_cache, temperature,
+                                      seeds=None if seeds is None else seeds[sl]))
     return parts[0] if len(parts) == 1 else concat(parts)
 
 TST.generate = _tst_generate
