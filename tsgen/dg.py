@@ -22,7 +22,7 @@ from .train import Generator, RunConfig, _attribute_codes
 # %% auto #0
 __all__ = ['DGConfig', 'dg_preset', 'mlp', 'BlockActivation', 'tf_init', 'conditioned_lstm', 'DGGenerator', 'Critic',
            'gradient_penalty', 'critic_loss', 'dg_flags', 'DoppelGANger', 'critic_scores', 'per_example_critic_grads',
-           'clip_and_noise', 'retrain_attributes']
+           'clip_and_noise', 'dp_critic_gradient', 'retrain_attributes']
 
 # %% ../nbs/11_dg.ipynb #4171d157
 @dataclass
@@ -515,7 +515,7 @@ def critic_scores(self: DoppelGANger, data: TSData, batch_size: int = 1000) -> n
 
 DoppelGANger.critic_scores = critic_scores
 
-# %% ../nbs/11_dg.ipynb #1e22fd18
+# %% ../nbs/11_dg.ipynb #5b678d76
 def per_example_critic_grads(critic: Critic, real: tuple, fake: tuple, gp_weight: float, alpha: torch.Tensor):
     """`({name: (B, *param.shape)}, losses (B,))`: each example's gradient of its own WGAN-GP loss
     D(fake_i) − D(real_i) + λ(‖∇D(x̂_i)‖ − 1)², with x̂_i = real_i + α_i (fake_i − real_i)."""
@@ -541,14 +541,60 @@ def clip_and_noise(grads: dict, max_norm: float, noise_multiplier: float, genera
         out[k] = (total + noise) / B
     return out
 
-# %% ../nbs/11_dg.ipynb #f05845b8
+# %% ../nbs/11_dg.ipynb #596534f1
+def dp_critic_gradient(critic: Critic, real: tuple, fake: tuple, gp_weight: float, alpha: torch.Tensor, max_norm: float):
+    """`({name: Σ_i s_i·g_i}, losses (B,))`: the sum over examples of each one's WGAN-GP loss gradient g_i scaled by
+    s_i = min(1, max_norm / ‖g_i‖) (DP-SGD's clipped sum, before noise), for a critic of linear layers and ReLUs."""
+    lins = list(critic.net)[::2]
+    if not all(isinstance(l, nn.Linear) for l in lins) or not all(isinstance(r, nn.ReLU) for r in list(critic.net)[1::2]):
+        raise TypeError("dp_critic_gradient needs a critic of Linear layers with ReLUs between them")
+    flat = lambda parts: torch.cat([p.flatten(1) for p in parts], 1)
+    xr, xf = flat(real), flat(fake)
+    xm = xr + alpha[:, None] * (xf - xr)  # (B, In) interpolates
+    def forward(x):  # layer inputs and ReLU masks
+        acts, masks, h = [], [], x
+        for l, lin in enumerate(lins):
+            acts.append(h); z = lin(h)
+            if l < len(lins) - 1: masks.append((z > 0).to(z.dtype)); h = z * masks[-1]
+        return z[:, 0], acts, masks
+    def deltas(masks):  # ∂D/∂(pre-activation of each layer)
+        out, d = [None] * len(lins), torch.ones(xr.shape[0], 1, device=xr.device, dtype=xr.dtype)
+        out[-1] = d
+        for l in range(len(lins) - 2, -1, -1): d = (d @ lins[l + 1].weight) * masks[l]; out[l] = d
+        return out
+    (of, af, mf), (orr, ar, mr), (om, am, mm) = forward(xf), forward(xr), forward(xm)
+    df, dr, dm = deltas(mf), deltas(mr), deltas(mm)
+    gx = dm[0] @ lins[0].weight  # (B, In): ∂D/∂x at the interpolates
+    gn = torch.sqrt(gx.pow(2).sum(1) + 1e-8)
+    u = (2 * gp_weight * (gn - 1) / gn)[:, None] * gx  # ∂GP/∂(∂D/∂x)
+    tang, t = [u], u  # the network's tangent along u at the interpolates: the inputs of each layer
+    for l in range(len(lins) - 1): t = (t @ lins[l].weight.t()) * mm[l]; tang.append(t)
+    pairs = [[(df[l], af[l]), (-dr[l], ar[l]), (dm[l], tang[l])] for l in range(len(lins))]  # weight grad = Σ p ⊗ q
+    sq = xr.new_zeros(xr.shape[0])
+    for l, pq in enumerate(pairs):
+        for j, (p1, q1) in enumerate(pq):
+            for k, (p2, q2) in enumerate(pq[j:], j):
+                sq = sq + (1 if j == k else 2) * (p1 * p2).sum(1) * (q1 * q2).sum(1)
+        sq = sq + (df[l] - dr[l]).pow(2).sum(1)  # bias (the penalty does not depend on biases)
+    scale = (max_norm / (torch.sqrt(sq) + 1e-6)).clamp(max=1.0)[:, None]  # (B, 1)
+    grads = {}
+    for l, (lin, pq) in enumerate(zip(lins, pairs)):
+        name = f"net.{2 * l}"
+        grads[f"{name}.weight"] = sum((scale * p).t() @ q for p, q in pq)
+        grads[f"{name}.bias"] = (scale * (df[l] - dr[l])).sum(0)
+    return grads, of - orr + gp_weight * (gn - 1) ** 2
+
+# %% ../nbs/11_dg.ipynb #b99f1cc3
 def _dp_critic_step(self: DoppelGANger, name: str, real: tuple, fake: tuple) -> torch.Tensor:
-    "One DP-SGD step of critic `name` (`D` or `AD`); returns the batch's mean loss."
+    "One DP-SGD step of critic `name` (`D` or `AD`): clipped per-example gradients, summed, plus noise; returns the mean loss."
     c = self.config
     critic, opt = self._mods[name], self.opts[name]
-    alpha = torch.rand(real[0].shape[0], device=real[0].device)
-    grads, losses = per_example_critic_grads(critic, real, fake, c.gp_weight, alpha)
-    noisy = clip_and_noise(grads, c.dp_max_grad_norm, c.dp_noise_multiplier)
+    B = real[0].shape[0]
+    alpha = torch.rand(B, device=real[0].device)
+    with torch.no_grad():
+        total, losses = dp_critic_gradient(critic, real, fake, c.gp_weight, alpha, c.dp_max_grad_norm)
+    noisy = {k: (g + torch.randn(g.shape, device=g.device) * (c.dp_noise_multiplier * c.dp_max_grad_norm)) / B
+             for k, g in total.items()}
     opt.zero_grad(set_to_none=True)
     for k, p in critic.named_parameters(): p.grad = noisy[k]
     opt.step()
@@ -567,7 +613,7 @@ def _epsilon(self: DoppelGANger, delta: float | None = None) -> float:
 
 DoppelGANger._dp_critic_step, DoppelGANger.epsilon = _dp_critic_step, _epsilon
 
-# %% ../nbs/11_dg.ipynb #88c969ea
+# %% ../nbs/11_dg.ipynb #f992c9a8
 def retrain_attributes(self: DoppelGANger,
                        attributes,  # rows of the desired distribution: a DataFrame of labels/values, or an (n, A) code array
                        epochs: int = 200,  # passes over `attributes`

@@ -17,7 +17,7 @@ import pandas as pd
 import tsgen
 
 # %% auto #0
-__all__ = ['METHODS', 'BASELINES', 'BASELINES_ON', 'TRAIN_SERIES', 'SIM_SERIES', 'TRAINING_RUNS', 'MIN_REAL_SERIES',
+__all__ = ['METHODS', 'BASELINES', 'BASELINES_ON', 'TRAIN_SERIES', 'SIM_SERIES', 'TRAINING_RUNS', 'DG_STUDIES', 'MIN_REAL_SERIES',
            'LOAD_OPTIONS', 'RESULT_COLUMNS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of', 'label',
            'method_class', 'method_preset', 'run_name', 'check_trained', 'trained_model', 'generated', 'train_or_reuse',
            'paper_data', 'paper_notebooks', 'run_notebook', 'record_result', 'write_index', 'reproduce', 'main']
@@ -50,6 +50,7 @@ METHODS = {
     "rcgan": ("RCGAN", "tsgen.baselines.rcgan", "RCGAN", "12_train_baselines"),
     "market_sim": ("MarketSim", "tsgen.baselines.market_sim", "MarketSim", "12_train_baselines"),
     "tst": ("TST", "tsgen.transformer", "TST", "11_train_tst"),
+    "dgs": ("DoppelGANger", "tsgen.dg", "DoppelGANger", "13_train_dg_studies"),  # DG's design and privacy studies
 }
 BASELINES = ["ar", "rnn", "hmm", "naive_gan", "timegan", "rcgan", "market_sim"]
 # the baselines the DG paper trains on each dataset: all seven on WWT; TimeGAN, RCGAN and the Market Simulator handle
@@ -75,7 +76,7 @@ def method_class(method: str):
 def method_preset(method: str, dataset: str, profile: str, **overrides):
     "The config of `method` for `dataset` and `profile` (DG's and TST's presets, or the baseline's)."
     m = method_of(method)
-    if m == "dg":
+    if m in ("dg", "dgs"):
         from tsgen.dg import dg_preset
         return dg_preset(dataset, profile, **overrides)
     if m == "tst":
@@ -143,6 +144,18 @@ def train_or_reuse(kind, cfg, data, path: Path, retrain: bool = False, label: st
 TRAIN_SERIES = {"smoke": 600, "full": None}  # training series per dataset (None: all there are)
 SIM_SERIES = {"smoke": 600, "full": 50000}  # series drawn from a simulator (DG trained on 50,000 WWT pages)
 TRAINING_RUNS = {"smoke": 1, "full": 3}  # independent training runs per method on WWT (Table 3 and Fig 1 take the median)
+# DG's studies on WWT (Figs 4, 5, 6, 11, 16): what `13_train_dg_studies` trains per profile. `None` series: all the
+# training split; `None` epochs: DG's preset. `full` is the paper's settings; `smoke` is scaled to minutes on a CPU.
+DG_STUDIES = {
+    "smoke": dict(sample_lens=[1, 5, 10, 25, 50], s_series=200, s_epochs=40, s_runs=1,  # Fig 4
+                  ablation_epochs=None,  # Figs 5, 6: DG without auto-normalization / the auxiliary discriminator
+                  sizes=[100, 300], size_epochs=None, size_runs=1,  # Fig 11 (plus the full training split: dg_wwt)
+                  dp_noise=[0.01, 0.1, 1.0, 2.0, 4.0], dp_series=None, dp_epochs=15),  # Fig 16
+    "full": dict(sample_lens=[1, 5, 10, 25, 50], s_series=None, s_epochs=400, s_runs=3,
+                 ablation_epochs=None,
+                 sizes=[500, 1000, 5000, 10000], size_epochs=None, size_runs=5,
+                 dp_noise=[0.01, 0.1, 1.0, 2.0, 4.0], dp_series=None, dp_epochs=15),
+}
 MIN_REAL_SERIES = 50  # fewer real series than this (e.g. the 19-page WWT fixture) and the simulator stands in
 LOAD_OPTIONS = {"smoke": {"bitbrains": {"max_vms": 80}}, "full": {}}
 
