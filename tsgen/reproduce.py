@@ -19,8 +19,9 @@ import tsgen
 # %% auto #0
 __all__ = ['METHODS', 'BASELINES', 'BASELINES_ON', 'TRAIN_SERIES', 'SIM_SERIES', 'TRAINING_RUNS', 'DG_STUDIES', 'MIN_REAL_SERIES',
            'LOAD_OPTIONS', 'RESULT_COLUMNS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of', 'label',
-           'method_class', 'method_preset', 'run_name', 'check_trained', 'trained_model', 'generated', 'train_or_reuse',
-           'paper_data', 'paper_notebooks', 'run_notebook', 'record_result', 'write_index', 'reproduce', 'main']
+           'method_class', 'method_preset', 'run_name', 'check_trained', 'trained_model', 'scaled_down', 'generated',
+           'train_or_reuse', 'paper_data', 'paper_notebooks', 'run_notebook', 'record_result', 'write_index',
+           'reproduce', 'main']
 
 # %% ../nbs/30_reproduce.ipynb #371507d2
 def repo_root() -> Path:
@@ -106,6 +107,15 @@ def trained_model(profile: str, name: str, device: str = "auto"):
     check_trained(profile, name)
     return method_class(name).load(runs_dir(profile) / f"{name}.pt", device=device)
 
+def scaled_down(model, method: str, dataset: str) -> str:
+    "For captions: each setting of `model` that differs from the paper's (`full`) preset, as `name ours/paper`."
+    mode = {"mode": model.config.mode} if method_of(method) == "tst" else {}
+    paper = method_preset(method, dataset, "full", **mode)
+    skip = {"seed", "device", "checkpoint_every"}
+    diff = [f"{k} {getattr(model.config, k)}/{v}" for k, v in vars(paper).items()
+            if k not in skip and getattr(model.config, k, v) != v]
+    return ", ".join(diff)
+
 def generated(profile: str, dataset: str, methods, n: int, seed: int = 0, device: str = "auto", run: int = 0):
     """`({label: TSData}, note)`: `n` series generated (with seed `seed + 1`) by each method's cached model of `dataset`
     (training run `run`), and a caption note naming each model's epochs."""
@@ -115,8 +125,9 @@ def generated(profile: str, dataset: str, methods, n: int, seed: int = 0, device
     for m, name in zip(methods, names):
         model = trained_model(profile, name, device)
         out[label(m)] = model.generate(n, seed=seed + 1)
-        notes.append(f"{label(m)} {model.epoch}")
-    return out, f"{n} generated series per method (epochs trained: {', '.join(notes)})"
+        diff = scaled_down(model, m, dataset)
+        notes.append(f"{label(m)}" + (f" [{diff}]" if diff else ""))
+    return out, f"{n} generated series per method; settings ours/paper where they differ: {'; '.join(notes)}"
 
 def train_or_reuse(kind, cfg, data, path: Path, retrain: bool = False, label: str = "", plan: str = "",
                    progress: bool = True):
@@ -130,7 +141,7 @@ def train_or_reuse(kind, cfg, data, path: Path, retrain: bool = False, label: st
         try:
             cached = kind.load(path, device=cfg.device)
             settings = lambda c: {k: v for k, v in vars(c).items() if k != "device"}
-            if (settings(cached.config) == settings(cfg) and cached.schema == data.schema and cached.epoch == cfg.epochs
+            if (settings(cached.config) == settings(cfg) and cached.schema == data.schema and cached.finished(cfg.epochs)
                     and cached.data_fingerprint == data.fingerprint()):
                 model = cached
         except CheckpointError as e:

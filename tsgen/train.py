@@ -137,6 +137,7 @@ class Generator:
     def _step(self, batch: dict) -> dict: raise NotImplementedError
     def _generate(self, n: int, attributes, generator: torch.Generator) -> TSData: raise NotImplementedError
     def _encoder_state(self): return None if self.encoder is None else self.encoder.to_dict()
+    def finished(self, epochs: int) -> bool: return self.epoch >= epochs  # training to `epochs` is complete
     def _extra_state(self) -> dict: return {}  # fitted state outside the modules (tensors, numbers, lists), checkpointed
     def _load_extra(self, state: dict): pass
     @classmethod
