@@ -18,10 +18,10 @@ import tsgen
 
 # %% auto #0
 __all__ = ['METHODS', 'BASELINES', 'BASELINES_ON', 'TRAIN_SERIES', 'SIM_SERIES', 'TRAINING_RUNS', 'DG_STUDIES', 'MIN_REAL_SERIES',
-           'LOAD_OPTIONS', 'RESULT_COLUMNS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of', 'label',
+           'LOAD_OPTIONS', 'RESULT_COLUMNS', 'DATASETS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of', 'label',
            'method_class', 'method_preset', 'run_name', 'check_trained', 'trained_model', 'scaled_down', 'generated',
-           'train_or_reuse', 'paper_data', 'paper_notebooks', 'run_notebook', 'record_result', 'write_index',
-           'reproduce', 'main']
+           'train_or_reuse', 'paper_data', 'paper_notebooks', 'run_notebook', 'record_result', 'settings_table',
+           'write_index', 'reproduce', 'main']
 
 # %% ../nbs/30_reproduce.ipynb #371507d2
 def repo_root() -> Path:
@@ -226,6 +226,30 @@ def record_result(profile: str, item: str, quantity: str, ours: float, paper: fl
     pd.concat([old, new], ignore_index=True).sort_values(["item", "quantity"]).to_csv(path, index=False)
     return path
 
+# %% ../nbs/30_reproduce.ipynb #b6ea3e20
+DATASETS = ("wwt", "gcut", "mba", "bitbrains")
+
+def settings_table(profile: str, runs=None) -> pd.DataFrame:
+    "Each cached model of `profile` (method, dataset) and its settings that differ from the paper's, read from the checkpoints."
+    from tsgen.train import CheckpointError, load_checkpoint
+    rows = []
+    for p in sorted(Path(runs or runs_dir(profile)).glob("*.pt")):
+        try:
+            method = method_of(p.stem)
+            dataset = next(t for t in p.stem[len(method) + 1:].split("_") if t in DATASETS)
+            ck = load_checkpoint(p)
+        except (ValueError, StopIteration, CheckpointError):
+            continue  # not a model of a paper item
+        cfg = ck["config"]
+        mode = {"mode": cfg["mode"]} if method == "tst" else {}
+        paper = vars(method_preset(method, dataset, "full", **mode))
+        norm = lambda v: list(v) if isinstance(v, tuple) else v
+        diff = [f"{k} {cfg[k]}/{norm(v)}" for k, v in paper.items()
+                if k not in ("seed", "device", "checkpoint_every") and k in cfg and cfg[k] != norm(v)]
+        rows.append({"model": p.stem, "method": label(method), "dataset": dataset, "epochs": ck["epoch"],
+                     "differs_from_paper": ", ".join(diff) or "none"})
+    return pd.DataFrame(rows, columns=["model", "method", "dataset", "epochs", "differs_from_paper"])
+
 # %% ../nbs/30_reproduce.ipynb #8cc174ff
 def write_index(profile: str, rows: list, out_dir=None) -> Path:
     "`figures/<profile>/index.md`: every item produced, by notebook, with its wall time, and our numbers beside the paper's."
@@ -245,6 +269,12 @@ def write_index(profile: str, rows: list, out_dir=None) -> Path:
         for _, x in res.iterrows():
             paper = "" if x["paper"] == "" else f"{float(x['paper']):.4g}"
             lines.append(f"| {x['item']} | {x['quantity']} | {float(x['ours']):.4g} | {paper} | {x['note']} |")
+    models = settings_table(profile) if out_dir is None else pd.DataFrame()
+    if len(models):
+        lines += ["", "## Trained models and what differs from the papers' settings", "",
+                  "Settings as `ours/paper`; the data sizes are in each figure's caption.", "",
+                  "| model | method | dataset | epochs trained | settings that differ |", "| --- | --- | --- | ---: | --- |"]
+        lines += [f"| {r.model} | {r.method} | {r.dataset} | {r.epochs} | {r.differs_from_paper} |" for r in models.itertuples()]
     path = out / "index.md"
     path.write_text("\n".join(lines) + "\n")
     return path
