@@ -274,8 +274,8 @@ def generate(self: Generator,
     "Generate series in raw units; with `attributes`, features are conditioned on them."
     if self.schema is None: raise RuntimeError(f"{type(self).__name__} is not trained: call fit(data) or load(path) first")
     if attributes is not None and not self.conditional:
-        raise DataError(f"{type(self).__name__} cannot condition on attributes: it draws them independently of the series; "
-                        "call generate(n) instead")
+        raise DataError(f"{type(self).__name__} cannot condition on attributes: it generates its own or draws them from "
+                        "the training distribution; call generate(n) instead")
     if attributes is not None:
         attributes = _attribute_codes(self.schema, attributes)
         if n is not None and n != len(attributes): raise DataError(f"generate: n={n} but {len(attributes)} attribute rows were given")
