@@ -195,13 +195,7 @@ def fit(self: Generator,
     seed_all(cfg.seed); flush_denormals()
     fresh = True
     if resume and checkpoint is not None and Path(checkpoint).exists():
-        ck = load_checkpoint(checkpoint, self.kind)
-        self.schema = Schema.from_dict(ck["schema"])
-        if data.schema != self.schema: raise DataError("resume: the data's schema differs from the checkpoint's")
-        if ck.get("data_fingerprint") not in (None, data.fingerprint()):
-            raise DataError(f"resume: {checkpoint} was trained on other data (its data fingerprint differs); resume with the "
-                            "same training data, or train afresh without resume")
-        self.encoder = self._encoder_from_state(ck["encoder"])
+        ck = self._open_resume(checkpoint, data)
         arrays = self._prepare(data, fit_encoder=False)
         self._build(); self._load_state(ck)
         shuffle = torch.Generator().set_state(ck["shuffle_rng"])
@@ -255,6 +249,17 @@ def fit(self: Generator,
     for m in self._modules().values(): m.eval()
     return self
 
+def _open_resume(self: Generator, checkpoint, data: TSData) -> dict:
+    "The checkpoint to resume training on `data` from, with its schema and encoder restored; other data is an error."
+    ck = load_checkpoint(checkpoint, self.kind)
+    self.schema = Schema.from_dict(ck["schema"])
+    if data.schema != self.schema: raise DataError("resume: the data's schema differs from the checkpoint's")
+    if ck.get("data_fingerprint") not in (None, data.fingerprint()):
+        raise DataError(f"resume: {checkpoint} was trained on other data (its data fingerprint differs); resume with the "
+                        "same training data, or train afresh without resume")
+    self.encoder = self._encoder_from_state(ck["encoder"])
+    return ck
+
 def _save_checkpoint(self: Generator, path, shuffle: torch.Generator | None = None):
     payload = self._state()
     payload["torch_rng"] = torch.get_rng_state()
@@ -262,7 +267,7 @@ def _save_checkpoint(self: Generator, path, shuffle: torch.Generator | None = No
     payload["shuffle_rng"] = (shuffle or torch.Generator().manual_seed(self.config.seed)).get_state()
     return save_checkpoint(path, payload)
 
-Generator.fit, Generator._save_checkpoint = fit, _save_checkpoint
+Generator.fit, Generator._open_resume, Generator._save_checkpoint = fit, _open_resume, _save_checkpoint
 
 # %% ../nbs/10_train.ipynb #c93eed9f
 def generate(self: Generator,

@@ -21,8 +21,8 @@ from hmmlearn.hmm import GaussianHMM
 from tqdm import tqdm
 
 from .common import Baseline, numpy_rng, toy_schema
-from ..core import DataError, Schema, TSData
-from ..train import Diverged, RunConfig, load_checkpoint, seed_all
+from ..core import DataError, TSData
+from ..train import Diverged, RunConfig, seed_all
 
 # %% auto #0
 __all__ = ['HMM_PRESETS', 'HMMConfig', 'real_steps', 'floor_covars', 'ScaledGaussianHMM', 'new_hmm', 'full_covars', 'hmm_params',
@@ -291,13 +291,7 @@ def _fit(self: HMM,
         self.schema, self.data_fingerprint, self.converged = data.schema, data.fingerprint(), False
         arrays = self._prepare(data, fit_encoder=True)
     else:
-        ck = load_checkpoint(checkpoint, self.kind)
-        self.schema = Schema.from_dict(ck["schema"])
-        if data.schema != self.schema: raise DataError("resume: the data's schema differs from the checkpoint's")
-        if ck.get("data_fingerprint") not in (None, data.fingerprint()):
-            raise DataError(f"resume: {checkpoint} was trained on other data (its data fingerprint differs); resume with the "
-                            "same training data, or train afresh without resume")
-        self.encoder = self._encoder_from_state(ck["encoder"])
+        ck = self._open_resume(checkpoint, data)
         arrays = self._prepare(data, fit_encoder=False)
         self._load_state(ck)
     X, L = real_steps(arrays["x"], arrays["m"])  # (S, D) all real steps, (N,) lengths
