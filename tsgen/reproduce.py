@@ -19,9 +19,9 @@ import tsgen
 # %% auto #0
 __all__ = ['METHODS', 'BASELINES', 'BASELINES_ON', 'TRAIN_SERIES', 'SIM_SERIES', 'TRAINING_RUNS', 'DG_STUDIES', 'MIN_REAL_SERIES',
            'LOAD_OPTIONS', 'RESULT_COLUMNS', 'DATASETS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of', 'label',
-           'method_class', 'method_preset', 'run_name', 'check_trained', 'trained_model', 'scaled_down', 'generated',
-           'train_or_reuse', 'paper_data', 'paper_notebooks', 'run_notebook', 'record_result', 'settings_table',
-           'write_index', 'reproduce', 'main']
+           'method_class', 'method_preset', 'run_name', 'check_trained', 'trained_model', 'paper_differences',
+           'scaled_down', 'generated', 'train_or_reuse', 'paper_data', 'paper_notebooks', 'run_notebook',
+           'record_result', 'settings_table', 'write_index', 'reproduce', 'main']
 
 # %% ../nbs/30_reproduce.ipynb #371507d2
 def repo_root() -> Path:
@@ -107,18 +107,20 @@ def trained_model(profile: str, name: str, device: str = "auto"):
     check_trained(profile, name)
     return method_class(name).load(runs_dir(profile) / f"{name}.pt", device=device)
 
+def paper_differences(config: dict, method: str, dataset: str) -> str:
+    "The settings of `config` (a config as a dict) that differ from the paper's (`full`) preset, as `name ours/paper`."
+    mode = {"mode": config["mode"]} if method_of(method) == "tst" else {}
+    norm = lambda v: list(v) if isinstance(v, tuple) else v  # checkpoints keep tuples as lists
+    return ", ".join(f"{k} {norm(config[k])}/{norm(v)}" for k, v in vars(method_preset(method, dataset, "full", **mode)).items()
+                     if k not in ("seed", "device", "checkpoint_every") and k in config and norm(config[k]) != norm(v))
+
 def scaled_down(model, method: str, dataset: str) -> str:
-    "For captions: each setting of `model` that differs from the paper's (`full`) preset, as `name ours/paper`."
-    mode = {"mode": model.config.mode} if method_of(method) == "tst" else {}
-    paper = method_preset(method, dataset, "full", **mode)
-    skip = {"seed", "device", "checkpoint_every"}
-    diff = [f"{k} {getattr(model.config, k)}/{v}" for k, v in vars(paper).items()
-            if k not in skip and getattr(model.config, k, v) != v]
-    return ", ".join(diff)
+    "For captions: each setting of `model` that differs from the paper's preset for `method` on `dataset`."
+    return paper_differences(vars(model.config), method, dataset)
 
 def generated(profile: str, dataset: str, methods, n: int, seed: int = 0, device: str = "auto", run: int = 0):
     """`({label: TSData}, note)`: `n` series generated (with seed `seed + 1`) by each method's cached model of `dataset`
-    (training run `run`), and a caption note naming each model's epochs."""
+    (training run `run`), and a caption note naming each model's settings that differ from the paper's."""
     names = [run_name(m, dataset, run) for m in methods]
     check_trained(profile, *names)
     out, notes = {}, []
@@ -131,10 +133,10 @@ def generated(profile: str, dataset: str, methods, n: int, seed: int = 0, device
 
 def train_or_reuse(kind, cfg, data, path: Path, retrain: bool = False, label: str = "", plan: str = "",
                    progress: bool = True):
-    """`(model, status, seconds)`: the model cached at `path` if it was trained with this config (device aside), on
-    this very data (same fingerprint: not merely the same schema), for all its epochs (status `cached`); else a `kind(cfg)` trained on `data` with checkpoints at
-    `path` every quarter of its epochs, the last being the trained model (`trained`). `label` and `plan` go into the
-    progress lines."""
+    """`(model, status, seconds)`: the model cached at `path` if it was trained with this config (device aside), on this
+    very data (the same fingerprint, not merely the same schema), for all its epochs (status `cached`); else a
+    `kind(cfg)` trained on `data` with checkpoints at `path` every quarter of its epochs, the last being the trained
+    model (`trained`). `label` and `plan` go into the progress lines."""
     from tsgen.train import CheckpointError
     model, t0 = None, time.perf_counter()
     if path.exists() and not retrain:
@@ -240,14 +242,8 @@ def settings_table(profile: str, runs=None) -> pd.DataFrame:
             ck = load_checkpoint(p)
         except (ValueError, StopIteration, CheckpointError):
             continue  # not a model of a paper item
-        cfg = ck["config"]
-        mode = {"mode": cfg["mode"]} if method == "tst" else {}
-        paper = vars(method_preset(method, dataset, "full", **mode))
-        norm = lambda v: list(v) if isinstance(v, tuple) else v
-        diff = [f"{k} {cfg[k]}/{norm(v)}" for k, v in paper.items()
-                if k not in ("seed", "device", "checkpoint_every") and k in cfg and cfg[k] != norm(v)]
         rows.append({"model": p.stem, "method": label(method), "dataset": dataset, "epochs": ck["epoch"],
-                     "differs_from_paper": ", ".join(diff) or "none"})
+                     "differs_from_paper": paper_differences(ck["config"], method, dataset) or "none"})
     return pd.DataFrame(rows, columns=["model", "method", "dataset", "epochs", "differs_from_paper"])
 
 # %% ../nbs/30_reproduce.ipynb #8cc174ff
