@@ -22,9 +22,16 @@ __all__ = ['METHOD_COLORS', 'save_figure', 'plot_samples', 'plot_lengths', 'plot
 def save_figure(fig, numbers: pd.DataFrame | None, out_dir, stem: str, caption: str | None = None) -> Path:
     "Write `out_dir/stem.png` (with `caption` under it) and, when given, `out_dir/stem.csv`; returns the PNG path."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    if caption:  # `$` would start matplotlib's math mode (captions name $TSGEN_DATA)
-        fig.text(0.01, 0.005, caption.replace("$", r"\$"), fontsize=7, color="0.35", ha="left", va="bottom", wrap=True)
-    fig.tight_layout(rect=(0, 0.04 if caption else 0, 1, 1))
+    bottom = 0.0
+    if caption:  # the figure grows by the caption's height, so a long caption never covers the axes
+        import textwrap
+        W, H = fig.get_size_inches()
+        lines = textwrap.wrap(caption, max(40, int(W * 72 / (7 * 0.62))))  # characters per line at 7 pt
+        extra = (len(lines) * 7 * 1.3 + 4) / 72  # inches
+        fig.set_size_inches(W, H + extra)
+        bottom = extra / (H + extra)
+        fig.text(0.01, 0.004, "\n".join(lines).replace("$", r"\$"), fontsize=7, color="0.35", ha="left", va="bottom")  # `$`: no math mode
+    fig.tight_layout(rect=(0, bottom, 1, 1))
     png = out_dir / f"{stem}.png"
     _atomic_write(png, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
