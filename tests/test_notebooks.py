@@ -17,7 +17,7 @@ from nbdev.test import test_nb as run_notebook_tests
 
 from conftest import ROOT
 
-NBS = sorted((ROOT / "nbs").glob("[0-9]*.ipynb"))
+NBS = [ROOT / "nbs" / "index.ipynb", *sorted((ROOT / "nbs").glob("[0-9]*.ipynb"))]  # the home page runs as a test too
 PAPER_NBS = sorted((ROOT / "nbs" / "paper").glob("*.ipynb"))
 ALL_FLAGS = {"slow", "cuda"}
 BIN = Path(sys.executable).parent
@@ -76,15 +76,48 @@ def _cells(nb):
     return json.loads(nb.read_text())["cells"]
 
 
+# The first code cell of every paper notebook (and of nbs/index.ipynb): installs tsgen where it is missing (Colab).
+INSTALL_CELL = """\
+# On Colab or any runtime without tsgen: clone the repository and install it (the runtime's torch is kept).
+import importlib.util, subprocess, sys
+if importlib.util.find_spec("tsgen") is None:
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "https://github.com/tsgen/tsgen", "tsgen-src"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "tsgen-src"], check=True)
+    sys.path.insert(0, "tsgen-src")"""
+COLAB = "https://colab.research.google.com/github/tsgen/tsgen/blob/main/"
+
+
 @pytest.mark.parametrize("nb", PAPER_NBS, ids=lambda p: p.stem)
 def test_paper_notebook_parameters(nb):
-    "The first code cell is tagged `parameters` and holds literal assignments only (derived values come after)."
+    """The first code cell is the install cell; the second is tagged `parameters` and holds literal assignments only
+    (derived values come after; papermill injects its parameters right after the tagged cell)."""
     code = [c for c in _cells(nb) if c["cell_type"] == "code"]
-    assert code, f"{nb.name} has no code"
-    first = code[0]
-    assert "parameters" in first.get("metadata", {}).get("tags", []), f"{nb.name}: first code cell is not tagged 'parameters'"
+    assert len(code) >= 2, f"{nb.name} has no install and parameters cells"
+    assert "".join(code[0]["source"]) == INSTALL_CELL, f"{nb.name}: first code cell is not the install cell (INSTALL_CELL)"
+    first = code[1]
+    assert "parameters" in first.get("metadata", {}).get("tags", []), f"{nb.name}: second code cell is not tagged 'parameters'"
+    assert not any("parameters" in c.get("metadata", {}).get("tags", []) for c in code[2:]), f"{nb.name}: more than one 'parameters' cell"
     tree = ast.parse("".join(first["source"]))
     for stmt in tree.body:
         assert isinstance(stmt, ast.Assign), f"{nb.name}: parameters cell may only assign literals, found {ast.dump(stmt)[:60]}"
         ast.literal_eval(stmt.value)  # raises if the value is not a literal
     assert not any("default_exp" in "".join(c["source"]) for c in code), f"{nb.name}: paper notebooks export nothing"
+
+
+@pytest.mark.parametrize("nb", PAPER_NBS, ids=lambda p: p.stem)
+def test_paper_notebook_colab_badge(nb):
+    "The title cell opens the notebook itself in Colab."
+    title = "".join(_cells(nb)[0]["source"])
+    link = f"{COLAB}{nb.relative_to(ROOT).as_posix()}"
+    assert f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({link})" in title, \
+        f"{nb.name}: the first cell has no Colab badge linking {link}"
+
+
+def test_index_notebook_opens_in_colab():
+    "The home page starts like the paper notebooks: a Colab badge near the top and the install cell first."
+    nb = ROOT / "nbs" / "index.ipynb"
+    cells = _cells(nb)
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert "".join(code[0]["source"]) == INSTALL_CELL, "index.ipynb: first code cell is not the install cell"
+    top = "".join("".join(c["source"]) for c in cells[:2] if c["cell_type"] == "markdown")
+    assert f"({COLAB}nbs/index.ipynb)" in top, "index.ipynb: no Colab badge in its first cells"

@@ -15,8 +15,8 @@ from .core import TSData, _atomic_write
 from .metrics import autocorr
 
 # %% auto #0
-__all__ = ['METHOD_COLORS', 'save_figure', 'plot_samples', 'plot_lengths', 'plot_attributes', 'method_color', 'plot_cdf',
-           'plot_autocorr']
+__all__ = ['METHOD_COLORS', 'save_figure', 'plot_samples', 'plot_lengths', 'category_shares', 'plot_attributes', 'method_color',
+           'plot_cdf', 'plot_autocorr', 'overview_colors', 'plot_overview']
 
 # %% ../nbs/21_plots.ipynb #fda30da9
 def save_figure(fig, numbers: pd.DataFrame | None, out_dir, stem: str, caption: str | None = None) -> Path:
@@ -69,23 +69,40 @@ def plot_lengths(data: TSData, title: str = ""):
     counts = pd.Series(data.lengths).value_counts().sort_index()
     return fig, pd.DataFrame({"length": counts.index, "series": counts.to_numpy()})
 
+# %% ../nbs/21_plots.ipynb #c8e1f2a3
+def category_shares(values, categories, top: int = 12) -> pd.Series:
+    """Share of each category in `values` (labels), the categories in `categories` order; with more than `top`
+    categories, the `top - 1` most frequent (by share, descending) and the rest summed as `other (k)`."""
+    counts = pd.Series(values).value_counts().reindex(list(categories), fill_value=0)
+    shares = counts / max(1, counts.sum())
+    if len(shares) <= top: return shares
+    shares = shares.sort_values(ascending=False, kind="stable")
+    head, rest = shares.iloc[:top - 1], shares.iloc[top - 1:]
+    return pd.concat([head, pd.Series({f"other ({len(rest)})": rest.sum()})])
+
 # %% ../nbs/21_plots.ipynb #3a1329aa
-def plot_attributes(data: TSData, title: str = ""):
-    "One bar chart per categorical attribute (histogram per continuous one); returns (figure, counts)."
+def plot_attributes(data: TSData, title: str = "",
+                    top: int = 16,  # categories shown per attribute; the rest are one bar, `other (k)`
+                    ):
+    "One horizontal bar chart per categorical attribute (histogram per continuous one); returns (figure, counts)."
     fields = data.schema.attributes
     if not fields: return None, None
-    fig, axes = plt.subplots(1, len(fields), figsize=(3.6 * len(fields), 3), squeeze=False)
+    rows = max([min(top, f.n_categories) for f in fields if f.is_categorical] + [6])
+    fig, axes = plt.subplots(1, len(fields), figsize=(3.6 * len(fields), 1.2 + 0.2 * rows), squeeze=False)
     frame, recs = data.attribute_frame(), []
     for ax, f in zip(axes.flat, fields):
         if f.is_categorical:
-            c = frame[f.name].value_counts(sort=False)
-            ax.bar(range(len(c)), c.to_numpy(), color="C1"); ax.set_xticks(range(len(c)))
-            ax.set_xticklabels([str(x)[:14] for x in c.index], rotation=60, ha="right", fontsize=6)
+            s = category_shares(frame[f.name], f.categories, top)
+            c = (s * len(data)).round().astype(int)
+            ax.barh(range(len(c)), c.to_numpy(), color="C0"); ax.set_yticks(range(len(c)))
+            ax.set_yticklabels([str(x)[:22] for x in c.index], fontsize=7); ax.invert_yaxis()
+            ax.set_xlabel("series", fontsize=8)
             recs.append(pd.DataFrame({"attribute": f.name, "value": [str(x) for x in c.index], "series": c.to_numpy()}))
         else:
-            ax.hist(frame[f.name], bins=30, color="C1")
+            ax.hist(frame[f.name], bins=30, color="C0"); ax.set_xlabel(f.name, fontsize=8)
             recs.append(pd.DataFrame({"attribute": f.name, "value": frame[f.name].describe().index, "series": frame[f.name].describe().to_numpy()}))
-        ax.set_title(f.name, fontsize=9)
+        ax.set_title(f.name + (f" (top {top - 1} of {f.n_categories})" if f.is_categorical and f.n_categories > top else ""), fontsize=9)
+        ax.tick_params(labelsize=7)
     fig.suptitle(title or "Attributes", fontsize=10)
     return fig, pd.concat(recs, ignore_index=True)
 
@@ -118,3 +135,119 @@ def plot_autocorr(curves: dict, title: str = "Average autocorrelation", feature:
     n = max(len(v) for v in cols.values())
     numbers = pd.DataFrame({"lag": np.arange(n), **{k: np.pad(v, (0, n - len(v)), constant_values=np.nan) for k, v in cols.items()}})
     return fig, numbers
+
+# %% ../nbs/21_plots.ipynb #5d1e8b47
+_SPARE_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
+
+def overview_colors(labels) -> dict:
+    "A distinct colour per label: its method's colour (also for `TST (paper)`: the part before ` (`) unless taken, else a spare one."
+    out, used = {}, set()
+    for lab in labels:
+        c = method_color(lab) or method_color(str(lab).split(" (")[0])
+        if c is None or c in used:
+            c = next(x for x in _SPARE_COLORS + [f"C{i}" for i in range(10)] if x not in used)
+        out[lab] = c; used.add(c)
+    return out
+
+# %% ../nbs/21_plots.ipynb #9b2d4f16
+def _steps_values(d: TSData, k: int) -> np.ndarray:
+    return d.features[..., k][d.mask].astype(np.float64)  # every real step, padding left out
+
+def plot_overview(real: TSData,  # the real data the models were trained on
+                  synthetic: dict,  # {label: TSData} generated by each model, with the real data's schema
+                  feature: str | None = None,  # feature of the series, autocorrelation and value panels (default: the first continuous one)
+                  unit: str = "",  # that feature's unit for axis labels, e.g. "bytes"
+                  n_series: int = 3,  # series drawn per data set
+                  max_attributes: int = 3,  # attribute panels, the schema's first ones
+                  top: int = 8,  # categories per attribute panel: the real data's most common, the rest `other`
+                  title: str = "",
+                  seed: int = 0,  # which series are drawn
+                  ):
+    """One page of real vs synthetic data: a few series of each data set (on one scale), the average autocorrelation,
+    the distribution of the values and of the lengths (CDFs), and each attribute's category shares; returns
+    (figure, the numbers behind it in long form: panel, source, series, x, y)."""
+    sources = {"real": real, **synthetic}
+    col = overview_colors(sources)
+    f = real.schema.feature(feature) if feature else next((x for x in real.schema.features if not x.is_categorical), real.schema.features[0])
+    k = real.schema.feature_names.index(f.name)
+    attrs = real.schema.attributes[:max_attributes]
+    n_panels = len(sources) + 3 + len(attrs)
+    ncols = 4; nrows = -(-n_panels // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 2.7 * nrows), squeeze=False)
+    axes = list(axes.flat)
+    for ax in axes[n_panels:]: ax.axis("off")
+    recs = []
+    rec = lambda panel, src, x, y, series=np.nan: recs.append(pd.DataFrame({"panel": panel, "source": src, "series": series, "x": x, "y": y}))
+    vals = {lab: _steps_values(d, k) for lab, d in sources.items()}
+    rv = vals["real"]
+    pos = rv[rv > 0]
+    wide = len(pos) > 0 and rv.min() >= 0 and np.quantile(pos, 0.99) > 100 * np.quantile(pos, 0.01)  # orders of magnitude: log axes
+    linthresh = max(np.quantile(pos, 0.01), 1e-12) if wide else 1.0
+    yname = f.name + (f" ({unit})" if unit else "")
+    # a few series per data set, all on the same y scale
+    lo, hi = np.inf, -np.inf
+    for ax, (lab, d) in zip(axes, sources.items()):
+        idx = np.sort(np.random.default_rng(seed).choice(len(d), size=min(n_series, len(d)), replace=False))
+        for j, i in enumerate(idx):
+            y = d.features[i, :d.lengths[i], k].astype(np.float64)
+            ax.plot(y, color=col[lab], lw=0.9, alpha=1.0 - 0.25 * j)
+            rec("series", lab, np.arange(len(y)), y, int(i))
+            lo, hi = min(lo, y.min()), max(hi, y.max())
+        ax.set_title(f"{lab}: {len(idx)} series", fontsize=9, color=col[lab])
+        ax.set_xlabel("step", fontsize=8); ax.set_ylabel(yname, fontsize=8)
+    for ax in axes[:len(sources)]:
+        if wide: ax.set_yscale("symlog", linthresh=linthresh)
+        if np.isfinite(lo) and hi > lo: ax.set_ylim((0, hi * 1.5) if wide else (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)))
+    i0 = len(sources)
+    q = np.linspace(0, 1, 101)
+    # average autocorrelation
+    ax = axes[i0]
+    for lab, d in sources.items():
+        a = autocorr(d, f.name)
+        ax.plot(np.arange(len(a)), a, color=col[lab], lw=1.8 if lab == "real" else 1.0, label=f"{lab} ({len(d)} series)")
+        rec("autocorrelation", lab, np.arange(len(a)), a)
+    if n_panels < len(axes):  # the legend of the page in the first empty slot, else in this panel
+        axes[n_panels].legend(*ax.get_legend_handles_labels(), loc="center", fontsize=8, frameon=False)
+    else: ax.legend(fontsize=6.5, ncol=2 if len(sources) > 4 else 1)
+    ax.axhline(0, color="0.6", lw=0.5); ax.set_title(f"average autocorrelation of {f.name}", fontsize=9)
+    ax.set_xlabel("lag (steps)", fontsize=8); ax.set_ylabel("autocorrelation", fontsize=8)
+    # values and lengths: empirical CDFs (drawn through 101 quantiles)
+    ax = axes[i0 + 1]
+    for lab, v in vals.items():
+        if len(v): ax.plot(np.quantile(v, q), q, color=col[lab], lw=1.8 if lab == "real" else 1.0); rec("values CDF", lab, np.quantile(v, q), q)
+    if wide: ax.set_xscale("symlog", linthresh=linthresh)
+    ax.set_title(f"values of {f.name} (CDF)", fontsize=9); ax.set_xlabel(yname, fontsize=8); ax.set_ylabel("share of steps", fontsize=8)
+    ax = axes[i0 + 2]
+    for lab, d in sources.items():
+        x = np.sort(d.lengths); y = np.arange(1, len(x) + 1) / len(x)
+        ax.step(np.r_[x[0] - 0.5, x], np.r_[0, y], where="post", color=col[lab], lw=1.8 if lab == "real" else 1.0)
+        rec("lengths CDF", lab, np.quantile(x, q), q)
+    ax.set_xlim(0, real.max_len + 1)
+    if all(d.lengths.min() == d.lengths.max() == real.max_len for d in sources.values()):
+        ax.text(0.5, 0.5, f"every series, real and synthetic,\nhas {real.max_len} steps", transform=ax.transAxes, ha="center", va="center", fontsize=8)
+    ax.set_title("series length (CDF)", fontsize=9); ax.set_xlabel("length (steps)", fontsize=8); ax.set_ylabel("share of series", fontsize=8)
+    # attributes: the real shares as pale bars, each method's as a marker on the same row
+    for ax, a in zip(axes[i0 + 3:], attrs):
+        frames = {lab: d.attribute_frame()[a.name] for lab, d in sources.items()}
+        if a.is_categorical:
+            ref = category_shares(frames["real"], a.categories, top)
+            keep = [c for c in ref.index if c in a.categories]
+            rows = list(ref.index)
+            for j, (lab, s) in enumerate(frames.items()):
+                sh = pd.Series(s).value_counts(normalize=True).reindex(keep, fill_value=0.0)
+                if len(rows) > len(keep): sh = pd.concat([sh, pd.Series({rows[-1]: 1.0 - sh.sum()})])
+                ypos = np.arange(len(rows))
+                if lab == "real": ax.barh(ypos, sh.to_numpy(), color=col[lab], alpha=0.3, height=0.8, label="real")
+                else: ax.plot(sh.to_numpy(), ypos + (j - len(frames) / 2) * 0.6 / len(frames), "o", ms=3.5, color=col[lab], label=lab)
+                rec(f"attribute {a.name}", lab, [str(r) for r in rows], sh.to_numpy())
+            ax.set_yticks(range(len(rows))); ax.set_yticklabels([str(r)[:20] for r in rows], fontsize=7); ax.invert_yaxis()
+            ax.set_xlabel("share of series", fontsize=8)
+        else:
+            for lab, s in frames.items():
+                v = np.asarray(s, np.float64)
+                ax.plot(np.quantile(v, q), q, color=col[lab], lw=1.8 if lab == "real" else 1.0); rec(f"attribute {a.name}", lab, np.quantile(v, q), q)
+            ax.set_xlabel(a.name, fontsize=8); ax.set_ylabel("share of series", fontsize=8)
+        ax.set_title(f"attribute {a.name}" + (f" (top {top - 1} of {a.n_categories})" if a.is_categorical and a.n_categories > top else ""), fontsize=9)
+    for ax in axes[:n_panels]: ax.tick_params(labelsize=7)
+    fig.suptitle(title or f"Real vs synthetic: {f.name}", fontsize=11)
+    return fig, pd.concat(recs, ignore_index=True)

@@ -18,10 +18,10 @@ import tsgen
 
 # %% auto #0
 __all__ = ['METHODS', 'BASELINES', 'BASELINES_ON', 'TRAIN_SERIES', 'SIM_SERIES', 'TRAINING_RUNS', 'DG_STUDIES', 'MIN_REAL_SERIES',
-           'LOAD_OPTIONS', 'RESULT_COLUMNS', 'DATASETS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of', 'label',
-           'method_class', 'method_preset', 'run_name', 'check_trained', 'trained_model', 'paper_differences',
-           'scaled_down', 'generated', 'train_or_reuse', 'paper_data', 'paper_notebooks', 'run_notebook',
-           'record_result', 'settings_table', 'write_index', 'reproduce', 'main']
+           'LOAD_OPTIONS', 'UNITS', 'RESULT_COLUMNS', 'DATASETS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of',
+           'label', 'method_class', 'method_preset', 'run_name', 'check_trained', 'trained_model', 'paper_differences',
+           'scaled_down', 'generated', 'train_or_reuse', 'paper_data', 'in_raw_units', 'paper_notebooks',
+           'run_notebook', 'record_result', 'settings_table', 'write_index', 'reproduce', 'main']
 
 # %% ../nbs/30_reproduce.ipynb #371507d2
 def repo_root() -> Path:
@@ -89,22 +89,40 @@ def run_name(method: str, dataset: str, run: int = 0) -> str:
     "The cached model's name of one training run: `ar_wwt`, then `ar_wwt_run1`, `ar_wwt_run2`..."
     return f"{method}_{dataset}" + (f"_run{run}" if run else "")
 
-def check_trained(profile: str, *names: str):
-    "One `FileNotFoundError` naming every model of `names` not cached yet and the notebooks that train them."
+def check_trained(profile: str, *names: str,
+                  seed: int = 0,  # the seed a training notebook runs with (as `tsgen-reproduce --seed`)
+                  device: str = "auto",  # the device it trains on
+                  train: bool = True,  # run the training notebook of a model not cached yet (False: only raise)
+                  paper_dir=None,  # folder of the training notebooks (default `nbs/paper/`)
+                  ):
+    """Make sure every model of `names` is cached in `runs/<profile>/`. One that is not is trained by running the paper
+    notebook that trains it (same profile, seed and device; its executed copy goes to `build/<profile>/`), so a figure
+    notebook runs top to bottom on a fresh checkout. A model still missing after that (or with `train=False`) is one
+    `FileNotFoundError` naming every such model and the notebooks that train them."""
     unknown = []
     for n in names:
         try: method_of(n)
         except ValueError: unknown.append(n)
     if unknown: raise ValueError(f"model names start with one of {sorted(METHODS)}_, got {unknown}")
-    missing = [n for n in names if not (runs_dir(profile) / f"{n}.pt").exists()]
-    if missing:
-        nbs = sorted({METHODS[method_of(n)][3] for n in missing})
-        raise FileNotFoundError(f"not trained yet: {', '.join(n + '.pt' for n in missing)} in {runs_dir(profile)}; run "
+    missing = lambda: [n for n in names if not (runs_dir(profile) / f"{n}.pt").exists()]
+    if missing() and train:
+        folder = Path(paper_dir) if paper_dir else repo_root() / "nbs" / "paper"
+        for nb in sorted({METHODS[method_of(n)][3] for n in missing()}):
+            which = [n for n in missing() if METHODS[method_of(n)][3] == nb]
+            if not which: continue  # an earlier notebook made them
+            print(f"{', '.join(which)} not trained yet (runs/{profile}/): running {nb} (profile {profile}, seed {seed}, "
+                  f"device {device}) to train it; its executed copy goes to build/{profile}/", flush=True)
+            run_notebook(folder / f"{nb}.ipynb", profile, {"seed": seed, "device": device}, repo_root() / "build" / profile)
+    if missing():
+        nbs = sorted({METHODS[method_of(n)][3] for n in missing()})
+        raise FileNotFoundError(f"not trained yet: {', '.join(n + '.pt' for n in missing())} in {runs_dir(profile)}; run "
                                 f"{' and '.join(nbs)} first (tsgen-reproduce --profile {profile} --only {' '.join(nbs)})")
 
-def trained_model(profile: str, name: str, device: str = "auto"):
-    "The model cached as `runs/<profile>/<name>.pt` by the training notebooks, loaded with its method's class."
-    check_trained(profile, name)
+def trained_model(profile: str, name: str, device: str = "auto",
+                  seed: int = 0,  # the seed its training notebook runs with, should it not be trained yet
+                  ):
+    "The model cached as `runs/<profile>/<name>.pt` by the training notebooks (run first if need be), loaded with its method's class."
+    check_trained(profile, name, seed=seed, device=device)
     return method_class(name).load(runs_dir(profile) / f"{name}.pt", device=device)
 
 def paper_differences(config: dict, method: str, dataset: str) -> str:
@@ -120,9 +138,10 @@ def scaled_down(model, method: str, dataset: str) -> str:
 
 def generated(profile: str, dataset: str, methods, n: int, seed: int = 0, device: str = "auto", run: int = 0):
     """`({label: TSData}, note)`: `n` series generated (with seed `seed + 1`) by each method's cached model of `dataset`
-    (training run `run`), and a caption note naming each model's settings that differ from the paper's."""
+    (training run `run`), and a caption note naming each model's settings that differ from the paper's. A model not
+    trained yet is trained first by its training notebook (with seed `seed`, see `check_trained`)."""
     names = [run_name(m, dataset, run) for m in methods]
-    check_trained(profile, *names)
+    check_trained(profile, *names, seed=seed, device=device)
     out, notes = {}, []
     for m, name in zip(methods, names):
         model = trained_model(profile, name, device)
@@ -186,6 +205,21 @@ def paper_data(name: str, split: str = "train", profile: str = "smoke", seed: in
         note = "simulated (embedded default): no real data under TSGEN_DATA"
     sim = "gcut" if name == "bitbrains" else name
     return simulate(sim, SIM_SERIES[profile], seed=seed * 2 + (split == "test")), note
+
+# %% ../nbs/30_reproduce.ipynb #e4b9d3a6
+UNITS = {"wwt": "page views per day", "mba": "bytes"}  # the unit of each dataset's first feature, for axis labels
+
+def in_raw_units(data, name: str, source: str):
+    """`data` (real, or generated by a model trained on it) in the dataset's own units, for figures: real MBA from DG's
+    [0, 1]-scaled release back in bytes (and ping loss as a rate); `source` is `paper_data`'s label. Else `data` itself."""
+    if name != "mba" or source.startswith("simulated"): return data
+    import numpy as np
+    from tsgen import datasets as ds
+    from tsgen.core import TSData
+    folder = ds.data_dir() / "mba"
+    npz = (folder / "dg_FCC_MBA" if (folder / "dg_FCC_MBA").is_dir() else folder) / "data_train.npz"
+    with np.load(npz) as z: lo, hi = z["data_feature_min"].astype(np.float64), z["data_feature_max"].astype(np.float64)  # (K,)
+    return TSData(data.schema, data.attributes, data.features * (hi - lo) + lo, data.lengths)  # padding is zeroed again
 
 # %% ../nbs/30_reproduce.ipynb #54a5db12
 def paper_notebooks(only=None) -> list:
