@@ -21,7 +21,7 @@ from conftest import ROOT
 VENVS = "install" in os.environ.get("TSGEN_TEST_FLAGS", "").split()
 slow = pytest.mark.skipif(not VENVS, reason="builds fresh virtual environments (minutes): `make test-install`")
 # a torch other than the reproduction's, inside the range tsgen claims: installing tsgen must keep it
-OTHER_TORCH = "2.4.1"
+OTHER_TORCH = "2.12.0"
 # what `import tsgen` and its modules must not pull in
 MACHINERY = {"nbdev", "fastcore", "execnb", "pytest", "_pytest", "IPython", "ipykernel", "papermill", "nbclient", "nbformat"}
 
@@ -65,6 +65,17 @@ def test_constraints_lie_in_the_ranges():
         name = req.name.lower().replace("_", "-")
         assert name in pins, f"{req.name} is not pinned in constraints.txt"
         assert req.specifier.contains(Version(pins[name]), prereleases=True), f"constraints.txt {name}=={pins[name]} is outside {req}"
+
+
+def test_lowest_constraints_are_the_lower_bounds():
+    "constraints-lowest.txt (the low end the tests are run at) pins each requirement at its range's lower bound."
+    low = _pins((ROOT / "constraints-lowest.txt").read_text().splitlines())
+    for req in _requirements():
+        name = req.name.lower().replace("_", "-")
+        assert name in low, f"constraints-lowest.txt does not pin {req.name}"
+        bound = next(s.version for s in req.specifier if s.operator == ">=")
+        assert req.specifier.contains(Version(low[name])), f"{name}=={low[name]} is outside {req}"
+        assert Version(low[name]).release[:2] == Version(bound).release[:2], f"{name}=={low[name]} is not {req}'s lower end"
 
 
 def test_environment_yml_pins_the_constraints():
