@@ -78,7 +78,7 @@ def _cells(nb):
 
 # The first code cell of every paper notebook (and of nbs/index.ipynb): installs tsgen where it is missing (Colab).
 INSTALL_CELL = """\
-# On Colab or any runtime without tsgen: clone the repository and install it (the runtime's torch is kept).
+# On Colab or any runtime without tsgen: clone the repository and install it (keeps the runtime's torch if >= 2.12).
 import importlib.util, subprocess, sys
 if importlib.util.find_spec("tsgen") is None:
     subprocess.run(["git", "clone", "-q", "--depth", "1", "https://github.com/tsgen/tsgen", "tsgen-src"], check=True)

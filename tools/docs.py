@@ -123,7 +123,7 @@ def render(proc: Path) -> Path:
 
 def readme_text(nb_path: Path = NBS / "index.ipynb") -> str:
     """README.md as made from the index notebook: markdown cells as they are, code cells as Python blocks; hidden
-    cells, the install cell and outputs left out."""
+    cells and outputs left out."""
     parts = []
     for cell in json.loads(nb_path.read_text(encoding="utf-8"))["cells"]:
         src = "".join(cell["source"]).strip()
@@ -131,7 +131,7 @@ def readme_text(nb_path: Path = NBS / "index.ipynb") -> str:
         if cell["cell_type"] == "markdown": parts.append(src)
         elif cell["cell_type"] == "code":
             lines = src.splitlines()
-            if any(l.startswith("#|") and "hide" in l for l in lines) or lines[0].startswith(INSTALL_MARK): continue
+            if any(l.startswith("#|") and "hide" in l for l in lines): continue
             code = "\n".join(l for l in lines if not l.startswith("#|")).strip()
             if code: parts.append(f"```python\n{code}\n```")
     return "<!-- Made from nbs/index.ipynb by `make readme`: edit the notebook, not this file. -->\n\n" + "\n\n".join(parts) + "\n"
