@@ -58,7 +58,7 @@ def execute_notebook(src: Path, dest: Path, flags: tuple = ()) -> float:
     shell = CaptureShell(src)
     with working_directory(src.parent):
         try: shell.run_all(nb, exc_stop=True, preproc=no_eval)
-        except Exception as e:
+        except Exception:
             raise NotebookError(f"{src.relative_to(ROOT)} failed:\n{shell.prettytb(fname=src)}") from None
     for cell in nb.cells:  # keep the cells as written; execution only adds outputs
         cell.pop("directives_", None)
@@ -93,8 +93,7 @@ def stage(profile: str = "smoke", flags: tuple = (), workers: int = 2) -> Path:
 
 def quarto() -> str | None:
     "The quarto executable: on PATH, or the one the quarto-cli package put beside this Python."
-    found = shutil.which("quarto") or shutil.which("quarto", path=str(Path(sys.executable).parent))
-    return found
+    return shutil.which("quarto") or shutil.which("quarto", path=str(Path(sys.executable).parent))
 
 
 def process(stage_dir: Path = STAGE, workers: int = 2) -> Path:
