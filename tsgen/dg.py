@@ -651,7 +651,7 @@ def retrain_attributes(self: DoppelGANger,
             raise FloatingPointError(f"retrain_attributes: the loss became non-finite in epoch {epoch + 1}; try a lower lr")
     net.eval()
     self.history.append({"epoch": self.epoch, "retrained_attributes": len(real), "retrain_epochs": epochs,
-                         "retrain_c_loss": float(c_loss), "retrain_g_loss": float(g_loss)})
+                         "retrain_c_loss": float(c_loss.detach()), "retrain_g_loss": float(g_loss.detach())})
     return self
 
 DoppelGANger.retrain_attributes = retrain_attributes
