@@ -1,8 +1,10 @@
 """Shared settings for the test suite."""
 import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))  # tools/docs.py: the docs build, which the tests share
 
 # Under pytest-xdist each worker runs one notebook at a time: give each one thread so that two workers on a
 # two-core machine do not oversubscribe the cores (torch's OpenMP threads spin and slow everything down).

@@ -6,15 +6,13 @@ then quarto where it is installed) runs under `make test-docs` (TSGEN_TEST_FLAGS
 import ast
 import json
 import os
-import sys
 
 import pytest
 import yaml
 
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "tools"))
-import docs  # noqa: E402
+import docs
 
 NBS = ROOT / "nbs"
 BUILD = "docs" in os.environ.get("TSGEN_TEST_FLAGS", "").split()
@@ -48,7 +46,7 @@ def _import_cells_with_code(nb):
     for i, cell in enumerate(json.loads(nb.read_text())["cells"]):
         if cell["cell_type"] != "code": continue
         src = "".join(cell["source"])
-        if any(l.startswith("#|") and "export" in l for l in src.splitlines()) or src.startswith(docs.INSTALL_MARK): continue
+        if any(l.startswith("#|") and "export" in l for l in src.splitlines()) or src == docs.INSTALL_CELL: continue
         tree = ast.parse(src)
         if any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree)) and \
            not all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in tree.body):

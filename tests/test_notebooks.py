@@ -16,10 +16,10 @@ import pytest
 from nbdev.test import test_nb as run_notebook_tests
 
 from conftest import ROOT
+from docs import ALL_FLAGS, INSTALL_CELL  # tools/docs.py: the flags and the install cell, one home each
 
 NBS = [ROOT / "nbs" / "index.ipynb", *sorted((ROOT / "nbs").glob("[0-9]*.ipynb"))]  # the home page runs as a test too
 PAPER_NBS = sorted((ROOT / "nbs" / "paper").glob("*.ipynb"))
-ALL_FLAGS = {"slow", "cuda"}
 BIN = Path(sys.executable).parent
 
 
@@ -76,14 +76,6 @@ def _cells(nb):
     return json.loads(nb.read_text())["cells"]
 
 
-# The first code cell of every paper notebook (and of nbs/index.ipynb): installs tsgen where it is missing (Colab).
-INSTALL_CELL = """\
-# On Colab or any runtime without tsgen: clone the repository and install it (keeps the runtime's torch if >= 2.12).
-import importlib.util, subprocess, sys
-if importlib.util.find_spec("tsgen") is None:
-    subprocess.run(["git", "clone", "-q", "--depth", "1", "https://github.com/tsgen/tsgen", "tsgen-src"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "tsgen-src"], check=True)
-    sys.path.insert(0, "tsgen-src")"""
 COLAB = "https://colab.research.google.com/github/tsgen/tsgen/blob/main/"
 
 

@@ -24,7 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / "nbs"
 STAGE = ROOT / "build" / "docs" / "nbs"
 ALL_FLAGS = {"slow", "cuda"}
-INSTALL_MARK = "# On Colab or any runtime without tsgen"  # first line of the notebooks' install cell
+# The first code cell of every paper notebook (and of nbs/index.ipynb): installs tsgen where it is missing (Colab).
+INSTALL_CELL = """\
+# On Colab or any runtime without tsgen: clone the repository and install it (keeps the runtime's torch if >= 2.12).
+import importlib.util, subprocess, sys
+if importlib.util.find_spec("tsgen") is None:
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "https://github.com/tsgen/tsgen", "tsgen-src"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "tsgen-src"], check=True)
+    sys.path.insert(0, "tsgen-src")"""
 
 
 class NotebookError(RuntimeError):
@@ -39,7 +46,7 @@ def docs_notebooks() -> list[Path]:
 def execute_notebook(src: Path, dest: Path, flags: tuple = ()) -> float:
     "Run `src` top to bottom (as the tests do: from its folder, flagged cells skipped) and write it with outputs to `dest`."
     import time
-    from execnb.nbio import read_nb, write_nb
+    from execnb.nbio import write_nb
     from execnb.shell import CaptureShell
     from fastcore.xtras import working_directory
     from nbdev.process import NBProcessor
@@ -75,7 +82,7 @@ def _execute(args):
 def stage(profile: str = "smoke", flags: tuple = (), workers: int = 2) -> Path:
     "Copy `nbs/` to the staging folder, execute the docs notebooks into it, and use executed paper notebooks when present."
     shutil.rmtree(STAGE, ignore_errors=True)
-    shutil.copytree(NBS, STAGE, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_proc", "*.pt"))
+    shutil.copytree(NBS, STAGE, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     nbs = docs_notebooks()
     with ProcessPoolExecutor(workers, max_tasks_per_child=1) as pool:  # a fresh interpreter per notebook
         for name, secs in pool.map(_execute, [(nb, flags) for nb in nbs]):
@@ -101,19 +108,23 @@ def process(stage_dir: Path = STAGE, workers: int = 2) -> Path:
     os.chdir(ROOT)
     from nbdev.quarto import refresh_quarto_yml
     from nbdev.serve import proc_nbs
-    refresh_quarto_yml()
-    for f in ("_quarto.yml", "nbdev.yml", "sidebar.yml", "styles.css"):
-        shutil.copy(NBS / f, stage_dir / f)
+    refresh_quarto_yml()  # nbs/nbdev.yml from settings.ini; the staged copy of nbs/ has the rest of the site's config
+    shutil.copy(NBS / "nbdev.yml", stage_dir / "nbdev.yml")
     return proc_nbs(stage_dir, n_workers=workers, force=True)
 
 
-def render(proc: Path) -> Path:
-    "quarto renders `_proc/` into `_docs/`."
+def require_quarto() -> str:
+    "The quarto executable, or a clear stop when there is none."
     q = quarto()
     if q is None:
         raise SystemExit("quarto is not installed: `make docs` installs it with `pip install quarto-cli`, whose build "
                          "downloads the quarto binary from GitHub; or install quarto from quarto.org")
-    subprocess.run([q, "render", "--no-cache"], cwd=proc, check=True)
+    return q
+
+
+def render(proc: Path) -> Path:
+    "quarto renders `_proc/` into `_docs/`."
+    subprocess.run([require_quarto(), "render", "--no-cache"], cwd=proc, check=True)
     out = ROOT / "_docs"
     shutil.rmtree(out, ignore_errors=True)
     shutil.move(str(proc / "_docs"), str(out))
@@ -154,7 +165,7 @@ def main(argv=None):
             return print("README.md is nbs/index.ipynb")
         readme.write_text(text, encoding="utf-8")
         return print("wrote README.md")
-    if not a.no_render and quarto() is None: render(Path())  # fail before the long part
+    if not a.no_render: require_quarto()  # fail before the long part
     try: staged = stage(a.profile, tuple(a.flags.split()), a.workers)
     except NotebookError as e: raise SystemExit(str(e))
     proc = process(staged, a.workers)

@@ -179,6 +179,7 @@ def plot_overview(real: TSData,  # the real data the models were trained on
     recs = []
     rec = lambda panel, src, x, y, series=np.nan: recs.append(pd.DataFrame({"panel": panel, "source": src, "series": series, "x": x, "y": y}))
     vals = {lab: _steps_values(d, k) for lab, d in sources.items()}
+    frames = {lab: d.attribute_frame() for lab, d in sources.items()}  # (N, A) labels, once per data set
     rv = vals["real"]
     pos = rv[rv > 0]
     wide = len(pos) > 0 and rv.min() >= 0 and np.quantile(pos, 0.99) > 100 * np.quantile(pos, 0.01)  # orders of magnitude: log axes
@@ -214,7 +215,9 @@ def plot_overview(real: TSData,  # the real data the models were trained on
     # values and lengths: empirical CDFs (drawn through 101 quantiles)
     ax = axes[i0 + 1]
     for lab, v in vals.items():
-        if len(v): ax.plot(np.quantile(v, q), q, color=col[lab], lw=1.8 if lab == "real" else 1.0); rec("values CDF", lab, np.quantile(v, q), q)
+        if not len(v): continue
+        x = np.quantile(v, q)
+        ax.plot(x, q, color=col[lab], lw=1.8 if lab == "real" else 1.0); rec("values CDF", lab, x, q)
     if wide: ax.set_xscale("symlog", linthresh=linthresh)
     ax.set_title(f"values of {f.name} (CDF)", fontsize=9); ax.set_xlabel(yname, fontsize=8); ax.set_ylabel("share of steps", fontsize=8)
     ax = axes[i0 + 2]
@@ -228,24 +231,24 @@ def plot_overview(real: TSData,  # the real data the models were trained on
     ax.set_title("series length (CDF)", fontsize=9); ax.set_xlabel("length (steps)", fontsize=8); ax.set_ylabel("share of series", fontsize=8)
     # attributes: the real shares as pale bars, each method's as a marker on the same row
     for ax, a in zip(axes[i0 + 3:], attrs):
-        frames = {lab: d.attribute_frame()[a.name] for lab, d in sources.items()}
+        cols = {lab: fr[a.name] for lab, fr in frames.items()}
         if a.is_categorical:
-            ref = category_shares(frames["real"], a.categories, top)
+            ref = category_shares(cols["real"], a.categories, top)
             keep = [c for c in ref.index if c in a.categories]
             rows = list(ref.index)
-            for j, (lab, s) in enumerate(frames.items()):
+            for j, (lab, s) in enumerate(cols.items()):
                 sh = pd.Series(s).value_counts(normalize=True).reindex(keep, fill_value=0.0)
                 if len(rows) > len(keep): sh = pd.concat([sh, pd.Series({rows[-1]: 1.0 - sh.sum()})])
                 ypos = np.arange(len(rows))
                 if lab == "real": ax.barh(ypos, sh.to_numpy(), color=col[lab], alpha=0.3, height=0.8, label="real")
-                else: ax.plot(sh.to_numpy(), ypos + (j - len(frames) / 2) * 0.6 / len(frames), "o", ms=3.5, color=col[lab], label=lab)
+                else: ax.plot(sh.to_numpy(), ypos + (j - len(cols) / 2) * 0.6 / len(cols), "o", ms=3.5, color=col[lab], label=lab)
                 rec(f"attribute {a.name}", lab, [str(r) for r in rows], sh.to_numpy())
             ax.set_yticks(range(len(rows))); ax.set_yticklabels([str(r)[:20] for r in rows], fontsize=7); ax.invert_yaxis()
             ax.set_xlabel("share of series", fontsize=8)
         else:
-            for lab, s in frames.items():
-                v = np.asarray(s, np.float64)
-                ax.plot(np.quantile(v, q), q, color=col[lab], lw=1.8 if lab == "real" else 1.0); rec(f"attribute {a.name}", lab, np.quantile(v, q), q)
+            for lab, s in cols.items():
+                x = np.quantile(np.asarray(s, np.float64), q)
+                ax.plot(x, q, color=col[lab], lw=1.8 if lab == "real" else 1.0); rec(f"attribute {a.name}", lab, x, q)
             ax.set_xlabel(a.name, fontsize=8); ax.set_ylabel("share of series", fontsize=8)
         ax.set_title(f"attribute {a.name}" + (f" (top {top - 1} of {a.n_categories})" if a.is_categorical and a.n_categories > top else ""), fontsize=9)
     for ax in axes[:n_panels]: ax.tick_params(labelsize=7)
