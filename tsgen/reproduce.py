@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import json
+import math
 import os
 import sys
 import time
@@ -17,11 +19,14 @@ import pandas as pd
 import tsgen
 
 # %% auto #0
-__all__ = ['METHODS', 'BASELINES', 'BASELINES_ON', 'TRAIN_SERIES', 'SIM_SERIES', 'TRAINING_RUNS', 'DG_STUDIES', 'MIN_REAL_SERIES',
-           'LOAD_OPTIONS', 'UNITS', 'RESULT_COLUMNS', 'DATASETS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of',
-           'label', 'method_class', 'method_preset', 'run_name', 'check_trained', 'trained_model', 'paper_differences',
-           'scaled_down', 'generated', 'train_or_reuse', 'paper_data', 'in_raw_units', 'paper_notebooks',
-           'run_notebook', 'record_result', 'settings_table', 'write_index', 'reproduce', 'main']
+__all__ = ['METHODS', 'BASELINES', 'BASELINES_ON', 'TRAIN_SERIES', 'SIM_SERIES', 'TRAINING_RUNS', 'DG_STUDIES',
+           'MEMBERSHIP_SIZES', 'OVERVIEW_SERIES', 'SIM_MAX_LEN', 'MIN_REAL_SERIES', 'LOAD_OPTIONS', 'UNITS',
+           'RESULT_COLUMNS', 'DATASETS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of', 'label', 'method_class',
+           'method_preset', 'run_name', 'check_trained', 'trained_model', 'paper_differences', 'scaled_down',
+           'generated', 'train_or_reuse', 'paper_data', 'in_raw_units', 'paper_notebooks', 'run_notebook',
+           'dg_study_jobs', 'membership_sizes', 'notebook_parameters', 'notebook_work', 'describe_work', 'data_info',
+           'resolve_device', 'calibrate', 'estimate', 'machine_memory', 'plan', 'PlanError', 'check_fits', 'write_plan',
+           'format_plan', 'record_result', 'settings_table', 'write_index', 'reproduce', 'main']
 
 # %% ../nbs/30_reproduce.ipynb #371507d2
 def repo_root() -> Path:
@@ -188,10 +193,16 @@ DG_STUDIES = {
                  sizes=[500, 1000, 5000, 10000], size_epochs=None, size_runs=5,
                  dp_noise=[0.01, 0.1, 1.0, 2.0, 4.0], dp_series=None, dp_epochs=15),
 }
+MEMBERSHIP_SIZES = {"smoke": [25, 50, 100, 200, 400],  # Fig 15: small subsets of the 600-series split, short training
+                    "full": [200, 500, 1000, 5000, 10000, 20000, 50000]}  # the paper's range: 200 pages to all 50,000
+OVERVIEW_SERIES = {"smoke": 1000, "full": 50000}  # series `00_data_overview` draws from a simulator
+SIM_MAX_LEN = {"smoke": {}, "full": {"gcut": 2500}}  # simulators' max_len beyond their defaults (GCUT's real tasks reach 2,497 steps)
 MIN_REAL_SERIES = 50  # fewer real series than this (e.g. the 19-page WWT fixture) and the simulator stands in
 LOAD_OPTIONS = {"smoke": {"bitbrains": {"max_vms": 80}}, "full": {}}
 
-def paper_data(name: str, split: str = "train", profile: str = "smoke", seed: int = 0):
+def paper_data(name: str, split: str = "train", profile: str = "smoke", seed: int = 0,
+               sim_series: int | None = None,  # series to simulate instead of `SIM_SERIES[profile]` (a plan's sample)
+               ):
     "`(data, source)`: the real dataset if it has enough series, else its simulator; `source` is a caption label."
     from tsgen import datasets as ds
     from tsgen.simulate import simulate
@@ -204,7 +215,8 @@ def paper_data(name: str, split: str = "train", profile: str = "smoke", seed: in
     else:
         note = "simulated (embedded default): no real data under TSGEN_DATA"
     sim = "gcut" if name == "bitbrains" else name
-    return simulate(sim, SIM_SERIES[profile], seed=seed * 2 + (split == "test")), note
+    longest = {"max_len": SIM_MAX_LEN[profile][sim]} if sim in SIM_MAX_LEN[profile] else {}
+    return simulate(sim, sim_series or SIM_SERIES[profile], seed=seed * 2 + (split == "test"), **longest), note
 
 # %% ../nbs/30_reproduce.ipynb #e4b9d3a6
 UNITS = {"wwt": "page views per day", "mba": "bytes"}  # the unit of each dataset's first feature, for axis labels
@@ -246,6 +258,410 @@ def run_notebook(nb: Path, profile: str, params: dict, build: Path) -> Path:
                         progress_bar=False, log_output=True, stdout_file=sys.stdout, stderr_file=sys.stderr,
                         request_save_on_cell_execute=True)
     return out
+
+# %% ../nbs/30_reproduce.ipynb #1d385c29
+def dg_study_jobs(profile: str, dataset: str = "wwt", seed: int = 0) -> list:
+    """`[(model name, DG config overrides, training series or None for all)]`: every model `13_train_dg_studies` trains
+    for DG's design and privacy studies (Figs 4, 5, 6, 11, 16) in `profile`."""
+    plan, jobs = DG_STUDIES[profile], []
+    for S in plan["sample_lens"]:
+        for run in range(plan["s_runs"]):
+            jobs.append((f"dgs_{dataset}_S{S}_run{run}", dict(sample_len=S, epochs=plan["s_epochs"], seed=seed + run), plan["s_series"]))
+    ablation = {} if plan["ablation_epochs"] is None else {"epochs": plan["ablation_epochs"]}
+    jobs.append((f"dgs_{dataset}_no_autonorm", dict(self_norm=False, seed=seed, **ablation), None))
+    jobs.append((f"dgs_{dataset}_no_aux", dict(aux_disc=False, seed=seed, **ablation), None))
+    size_epochs = {} if plan["size_epochs"] is None else {"epochs": plan["size_epochs"]}
+    for n in plan["sizes"]:
+        for run in range(plan["size_runs"]):
+            jobs.append((f"dgs_{dataset}_n{n}_run{run}", dict(seed=seed + run, **size_epochs), n))
+    for sigma in [0.0] + plan["dp_noise"]:  # 0: the non-private reference trained the same way
+        jobs.append((f"dgs_{dataset}_dp{sigma:g}", dict(dp_noise_multiplier=sigma, epochs=plan["dp_epochs"], seed=seed), plan["dp_series"]))
+    return jobs
+
+# %% ../nbs/30_reproduce.ipynb #f49c5729
+def membership_sizes(profile: str, pool: int, holdout: int, sizes=None) -> list:
+    "Fig 15's training-set sizes (`sizes`, else the profile's `MEMBERSHIP_SIZES`) that the members and non-members allow."
+    return [s for s in (sizes or MEMBERSHIP_SIZES[profile]) if s <= min(pool, holdout)]
+
+# %% ../nbs/30_reproduce.ipynb #34d8d2d9
+def notebook_parameters(nb) -> dict:
+    "The literal defaults of a paper notebook's `parameters` cell (`profile`, `seed`, `datasets`...)."
+    import ast
+    nbj = json.loads(Path(nb).read_text())
+    cell = next((c for c in nbj["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if cell is None: raise ValueError(f"{Path(nb).name} has no cell tagged `parameters`")
+    out = {}
+    for stmt in ast.parse("".join(cell["source"])).body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            out[stmt.targets[0].id] = ast.literal_eval(stmt.value)
+    return out
+
+# %% ../nbs/30_reproduce.ipynb #baa83766
+def _w(kind, dataset, series, method=None, epochs=0, runs=1, evaluator="", held=0, overrides=None, split="train"):
+    return {"kind": kind, "dataset": dataset, "series": series, "method": method, "epochs": epochs, "runs": runs,
+            "evaluator": evaluator, "held": held, "overrides": overrides or {}, "split": split}
+
+def notebook_work(nb, profile: str, seed: int = 0, data=None) -> list:
+    """The work items of paper notebook `nb` (a path or stem) in `profile`, from its parameters and the shared constants.
+    `data(name, split)` gives a dataset's number of series (default: `data_info`)."""
+    stem = Path(nb).stem
+    path = repo_root() / "nbs" / "paper" / f"{stem}.ipynb"
+    p = notebook_parameters(path)
+    n = data or (lambda name, split="train": data_info(name, split, profile, seed)["n"])
+    epochs = lambda m, d, **o: method_preset(m, d, profile, **o).epochs
+    runs = lambda d: TRAINING_RUNS[profile] if d == "wwt" else 1
+    W = []
+    gen_eval = lambda d, methods, ev, split_too=False, **kw: (
+        [_w("generate", d, n(d), m) for m in methods]
+        + [_w("evaluate", d, n(d), evaluator=ev, held=len(methods) + 1 + (1 if split_too else 0), **kw)])
+    if stem == "00_data_overview":
+        for d in p["datasets"]:
+            W.append(_w("evaluate", d, OVERVIEW_SERIES[profile] if not _ds_available(d) else n(d), evaluator="acf", held=1))
+    elif stem == "10_train_dg":
+        W += [_w("train", d, n(d), "dg", epochs("dg", d), runs(d)) for d in p["datasets"]]
+        W += [_w("generate", d, 200, "dg") for d in p["datasets"]]
+    elif stem == "11_train_tst":
+        lim = p["max_series"][profile]
+        for d in p["datasets"]:
+            for mode in p["modes"]:
+                W.append(_w("train", d, min(n(d), lim or n(d)), "tst", epochs("tst", d, mode=mode), overrides={"mode": mode}))
+                W.append(_w("generate", d, 200, "tst", overrides={"mode": mode}))
+    elif stem == "12_train_baselines":
+        for d in p["datasets"]:
+            W += [_w("train", d, n(d), m, epochs(m, d), runs(d)) for m in BASELINES_ON[d]]
+            W += [_w("generate", d, 200, m) for m in BASELINES_ON[d]]
+    elif stem == "13_train_dg_studies":
+        d = p["dataset"]
+        for name, o, size in dg_study_jobs(profile, d, seed):
+            o = {k: v for k, v in o.items() if k != "seed"}
+            W.append(_w("train", d, min(size or n(d), n(d)), "dgs", epochs("dgs", d, **o), overrides=o))
+    elif stem in ("dg_fig01_autocorr", "dg_tab03_acf_mse"):
+        d = p["dataset"]; methods = ["dg"] + BASELINES_ON[d]
+        for r in range(TRAINING_RUNS[profile] if stem == "dg_tab03_acf_mse" else 1):
+            W += gen_eval(d, methods, "acf", split_too=stem == "dg_tab03_acf_mse")
+    elif stem == "dg_fig04_sample_len":
+        d = p["dataset"]; plan = DG_STUDIES[profile]
+        W += [_w("generate", d, n(d), "dgs", overrides={"sample_len": S}, runs=plan["s_runs"]) for S in plan["sample_lens"]]
+        W.append(_w("evaluate", d, n(d), evaluator="acf", held=2))
+    elif stem in ("dg_fig05_autonorm", "dg_fig06_midrange"):
+        d = p["dataset"]
+        W += gen_eval(d, ["dg", "dgs"], "stats")
+    elif stem == "dg_fig08_correlation":
+        for d in p["panels"]:
+            W += gen_eval(d, ["dg"] + BASELINES_ON.get(d, []), "stats")
+    elif stem == "dg_fig09_lengths":
+        W += gen_eval(p["dataset"], p["methods"], "stats", split_too=True)
+    elif stem in ("dg_fig10_attributes", "dg_fig18_lengths"):
+        d = p["dataset"]
+        W += gen_eval(d, ["dg"] + BASELINES_ON[d], "stats", split_too=stem == "dg_fig18_lengths")
+    elif stem == "dg_fig11_train_size":
+        d = p["dataset"]; plan = DG_STUDIES[profile]
+        sizes = [s for s in plan["sizes"] if s < n(d)]
+        W.append(_w("generate", d, n(d), "dgs", runs=len(sizes) * plan["size_runs"] + TRAINING_RUNS[profile]))
+        W.append(_w("evaluate", d, n(d), evaluator="acf", held=2))
+    elif stem == "dg_fig13_classification":
+        d = p["dataset"]
+        W += gen_eval(d, ["dg"] + BASELINES_ON[d], "classify", split_too=True)
+    elif stem == "dg_fig15_membership":
+        d = p["dataset"]
+        for s in membership_sizes(profile, n(d), n(d, "test"), p["sizes"]):
+            batch = min(100, s)
+            ep = epochs("dg", d) if profile == "full" else math.ceil(p["steps"] / (s // batch))
+            W.append(_w("train", d, s, "dg", ep, overrides={"batch_size": batch}))
+            W.append(_w("generate", d, max(s, 200), "dg", overrides={"batch_size": batch}))
+            W.append(_w("evaluate", d, s, evaluator="membership", held=4))
+    elif stem == "dg_fig16_dp":
+        d = p["dataset"]
+        W += [_w("generate", d, n(d), "dgs", overrides={"dp_noise_multiplier": s}) for s in [0.0] + DG_STUDIES[profile]["dp_noise"]]
+        W.append(_w("evaluate", d, n(d), evaluator="acf", held=2))
+    elif stem == "dg_fig19_attributes":
+        for d in sorted({name for name, _ in p["panels"]}):
+            W += gen_eval(d, p["methods"], "stats")
+    elif stem == "dg_fig21_23_nearest":
+        for d in p["datasets"]:
+            W += [_w("generate", d, n(d), "dg"), _w("evaluate", d, n(d), evaluator="nearest", held=6)]
+    elif stem in ("dg_fig24_forecast", "tst_tab03_r2"):
+        d = p["dataset"]
+        if stem == "dg_fig24_forecast": W += gen_eval(d, p["methods"], "forecast", split_too=True)
+        else:
+            W += [_w("generate", d, n(d), "tst", overrides={"mode": m}) for m in ("paper", "default")] + [_w("generate", d, n(d), "dg")]
+            W.append(_w("evaluate", d, 2 * n(d), evaluator="forecast", held=4, runs=4))
+    elif stem == "dg_sec61_retrain_attributes":
+        d = p["dataset"]
+        W += [_w("generate", d, n(d), "dg", runs=3), _w("evaluate", d, n(d), evaluator="stats", held=4)]
+    elif stem in ("dg_tab02_bandwidth_w1",):
+        d = p["dataset"]
+        W += gen_eval(d, ["dg"] + BASELINES_ON[d], "stats")
+    elif stem == "dg_tab04_training_time":
+        W.append(_w("evaluate", p["dataset"], n(p["dataset"]), evaluator="stats", held=1))
+    elif stem == "dg_tab05_ranking":
+        for d, ev in (("gcut", "classify"), ("wwt", "forecast")):
+            W += [_w("generate", d, n(d) + n(d, "test"), m) for m in p["methods"]]
+            W += [_w("evaluate", d, n(d), evaluator=ev, held=2 * (len(p["methods"]) + 1), runs=len(p["methods"]) + 1)]
+    elif stem in ("tst_fig04_augmentation", "tst_fig05_f1"):
+        d = p["dataset"]
+        props = len(p.get("proportions", [0.0])) if stem == "tst_fig04_augmentation" else 1
+        W += [_w("generate", d, n(d), "tst", overrides={"mode": m}) for m in ("paper", "default")] + [_w("generate", d, n(d), "dg")]
+        W.append(_w("evaluate", d, 2 * n(d), evaluator="classify1", held=3, runs=4 * props))
+    else:
+        raise ValueError(f"no plan for paper notebook {stem!r}: add its work to `notebook_work` in nbs/30_reproduce.ipynb")
+    return W
+
+def describe_work(work: list, steps=lambda d: "?") -> str:
+    "One line per notebook: what it trains, generates and evaluates; `steps(dataset)` gives its time steps."
+    parts = []
+    for w in work:
+        m = w["method"] and (label(w["method"]) + (f" ({w['overrides']['mode']})" if "mode" in w["overrides"] else ""))
+        o = ", ".join(f"{k}={v}" for k, v in w["overrides"].items() if k not in ("mode", "batch_size", "epochs"))
+        x = f" x{w['runs']}" if w["runs"] > 1 else ""
+        if w["kind"] == "train":
+            parts.append(f"train {m} {w['dataset']} {w['series']}x{steps(w['dataset'])} "
+                         f"{w['epochs']} ep{x}" + (f" [{o}]" if o else ""))
+        elif w["kind"] == "generate": parts.append(f"gen {m} {w['dataset']} {w['series']}{x}")
+        else: parts.append(f"eval {w['evaluator']} {w['dataset']} {w['series']}{x}")
+    out, seen = [], {}
+    for s in parts: seen[s] = seen.get(s, 0) + 1
+    return "; ".join(s if c == 1 else f"{s} (x{c})" for s, c in seen.items())
+
+# %% ../nbs/30_reproduce.ipynb #6acb67b1
+_DATA_INFO = {}
+
+def _ds_available(name: str) -> bool:
+    from tsgen import datasets as ds
+    return ds.available(name)
+
+def data_info(name: str, split: str = "train", profile: str = "smoke", seed: int = 0, sample: int = 256) -> dict:
+    """`{n, T, K, A, source, sample}` of what `paper_data(name, split, profile)` returns: its number of series, steps,
+    features and attributes, its caption label, and its first `sample` series (cached per process)."""
+    key = (name, split, profile, seed, sample)
+    if key not in _DATA_INFO:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            d, src = paper_data(name, split, profile, seed, sim_series=sample)
+        n = SIM_SERIES[profile] if src.startswith("simulated") else len(d)
+        _DATA_INFO[key] = {"n": n, "T": d.max_len, "K": d.features.shape[2], "A": d.attributes.shape[1], "source": src,
+                           "sample": d[:min(sample, len(d))]}
+    return _DATA_INFO[key]
+
+# %% ../nbs/30_reproduce.ipynb #a56f95fa
+def _rss() -> int:
+    "Resident memory of this process in bytes (Linux's /proc; else the peak so far from `resource`)."
+    try:
+        with open("/proc/self/statm") as f: return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        import resource
+        r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return r if sys.platform == "darwin" else r * 1024
+
+class _PeakRSS:
+    "Context manager: the peak growth of resident memory (bytes) while it is open, sampled every few ms."
+    def __enter__(self):
+        import threading
+        self.base = self.peak = _rss(); self._stop = threading.Event()
+        def watch():
+            while not self._stop.wait(0.005): self.peak = max(self.peak, _rss())
+        self._t = threading.Thread(target=watch, daemon=True); self._t.start()
+        return self
+    def __exit__(self, *exc):
+        self._stop.set(); self._t.join(); self.peak = max(self.peak, _rss())
+        self.growth = max(self.peak - self.base, 0)
+
+def resolve_device(device: str = "auto") -> str:
+    "`cuda` when asked for or (with `auto`) present, else `cpu`."
+    import torch
+    if device == "cuda" and not torch.cuda.is_available(): raise ValueError("device 'cuda' asked for, but torch sees no GPU")
+    return "cuda" if device == "cuda" or (device == "auto" and torch.cuda.is_available()) else "cpu"
+
+# %% ../nbs/30_reproduce.ipynb #c0fd6fbc
+_CALIBRATION = {}
+
+def calibrate(method: str, dataset: str, profile: str, device: str = "cpu", **overrides) -> dict:
+    """Time and memory of `method`'s preset on a sample of `dataset` (cached per method, dataset, profile, device and
+    the overrides that change the cost): setup and per-series-epoch seconds, per-series generation seconds, host and
+    GPU peak bytes of training and of generating, and encoded training bytes per series."""
+    import torch
+    cost = {k: (v > 0 if k == "dp_noise_multiplier" else v) for k, v in overrides.items() if k not in ("seed", "epochs")}
+    key = (method_of(method), dataset, profile, device, tuple(sorted(cost.items())))
+    if key in _CALIBRATION: return _CALIBRATION[key]
+    cfg = method_preset(method, dataset, profile, device=device, **{k: v for k, v in overrides.items() if k != "epochs"})
+    bs = int(getattr(cfg, "batch_size", 64) or 64)
+    sample = data_info(dataset, "train", profile)["sample"]
+    n = min(len(sample), 2 * bs)
+    data = sample[:n]
+    cuda = device == "cuda"
+    if cuda: torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(); g0 = torch.cuda.memory_allocated()
+    t0 = time.perf_counter()
+    with _PeakRSS() as host_fit:
+        model = method_class(method)(cfg).fit(data, epochs=2, progress=False)
+        if cuda: torch.cuda.synchronize()
+    fit_s = time.perf_counter() - t0
+    gpu_fit = torch.cuda.max_memory_allocated() - g0 if cuda else 0
+    hist = [h["seconds"] for h in model.history] or [fit_s / 2]
+    epoch_s = hist[-1]
+    try: enc = sum(np.asarray(v).nbytes for v in model._prepare(data, fit_encoder=False).values()) / n
+    except Exception: enc = data.features[0].nbytes
+    n_gen = min(n, 200)
+    if cuda: torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(); g0 = torch.cuda.memory_allocated()
+    t0 = time.perf_counter()
+    with _PeakRSS() as host_gen:
+        model.generate(n_gen, seed=1)
+        if cuda: torch.cuda.synchronize()
+    gen_s = time.perf_counter() - t0
+    gpu_gen = torch.cuda.max_memory_allocated() - g0 if cuda else 0
+    _CALIBRATION[key] = {"setup_s": max(fit_s - sum(hist), 0.0), "epoch_series_s": epoch_s / n, "gen_series_s": gen_s / n_gen,
+                         "host_fit": host_fit.growth, "gpu_fit": gpu_fit, "host_gen": host_gen.growth, "gpu_gen": gpu_gen,
+                         "gen_batch": n_gen, "enc_bytes": enc, "n": n}
+    del model
+    if cuda: torch.cuda.empty_cache()
+    return _CALIBRATION[key]
+
+# %% ../nbs/30_reproduce.ipynb #435edcdb
+_EVAL_CAL = {}
+
+def _evaluator_seconds(evaluator: str, dataset: str, profile: str) -> tuple:
+    "`(seconds, series)`: one run of `evaluator` on the calibration sample of `dataset` (cached)."
+    key = (evaluator, dataset, profile)
+    if key not in _EVAL_CAL:
+        import warnings
+        from tsgen import downstream, metrics
+        s = data_info(dataset, "train", profile)["sample"]
+        cat = next((f.name for f in s.schema.attributes if f.is_categorical), None)
+        run = {"acf": lambda: metrics.acf_mse(s, s), "stats": lambda: metrics.autocorr(s),
+               "classify": lambda: downstream.classification_scores(s, s, cat, 0, profile == "smoke"),
+               "classify1": lambda: downstream.classwise_f1(s, s, cat, 0),
+               "forecast": lambda: downstream.forecast_scores(s, s, min(500, s.max_len - 2), min(50, 1), small=profile == "smoke"),
+               "nearest": lambda: metrics.nearest_neighbours(s, s), "membership": lambda: metrics.nearest_neighbours(s, s)}[evaluator]
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try: run()
+            except Exception: pass  # a sample this small may lack a class or full-length series: time what ran
+        _EVAL_CAL[key] = (time.perf_counter() - t0, len(s))
+    return _EVAL_CAL[key]
+
+def _evaluator_bytes(evaluator: str, n: int, T: int, K: int) -> float:
+    "Host bytes an evaluator needs beyond the data it gets (bounded: no evaluator builds an n x n matrix)."
+    from tsgen.downstream import EXACT_KERNEL_MAX, NYSTROEM_COMPONENTS
+    if evaluator == "acf": return 8 * n * T * 8  # centred copy, FFT and autocovariances (N, 2T) in float64
+    if evaluator in ("classify", "classify1"): return 4 * n * T * K * 8  # train/test matrices and their scaled copies
+    if evaluator == "forecast":
+        kernel = n * n * 8 * 3 if n <= EXACT_KERNEL_MAX else n * NYSTROEM_COMPONENTS * 8 * 3
+        return 4 * n * T * 8 + kernel
+    if evaluator in ("nearest", "membership"): return 4 * 256 * n * 8 + 2 * n * T * 8  # (chunk, N) distances at a time
+    return 2 * n * T * 8
+
+def estimate(work: list, profile: str, device: str = "cpu", calibrated: bool = True, seed: int = 0,
+             base: int | None = None,  # host bytes of a notebook before its work (default: this process's now)
+             ) -> dict:
+    "`{seconds, host_bytes, gpu_bytes}` of one notebook's work items (peaks, not sums, for memory)."
+    shape = lambda d: data_info(d, "train", profile, seed)
+    nbytes = lambda d, n: n * shape(d)["T"] * shape(d)["K"] * 4 + n * shape(d)["A"] * 8  # float32 features, float64 attributes
+    datasets = sorted({w["dataset"] for w in work})
+    loaded = sum(nbytes(d, shape(d)["n"]) for d in datasets if any(w["kind"] != "evaluate" for w in work if w["dataset"] == d))
+    build = max([10 * shape(d)["n"] * shape(d)["T"] * 8 for d in datasets if shape(d)["source"].startswith("simulated")] or [0])
+    secs, host, gpu = 0.0, build, 0.0  # a simulator's working arrays while it builds the data
+    cuda = device == "cuda"
+    for w in work:
+        d, n = w["dataset"], w["series"]
+        T, K = shape(d)["T"], shape(d)["K"]
+        if w["kind"] == "evaluate":
+            host = max(host, w["held"] * nbytes(d, n) + _evaluator_bytes(w["evaluator"], n, T, K))
+            if calibrated:
+                s, n0 = _evaluator_seconds(w["evaluator"], d, profile)
+                scale = (n / n0) ** 2 if w["evaluator"] in ("nearest", "membership") else n / n0
+                secs += s * scale * w["runs"]
+            continue
+        if not calibrated:
+            host = max(host, loaded + nbytes(d, n)); continue
+        c = calibrate(w["method"], d, profile, device, **w["overrides"])
+        if w["kind"] == "train":
+            secs += (c["setup_s"] + c["epoch_series_s"] * n * w["epochs"]) * w["runs"]
+            host = max(host, loaded + c["enc_bytes"] * n + c["host_fit"])
+            gpu = max(gpu, c["gpu_fit"] + (c["enc_bytes"] * n if cuda else 0))
+        else:
+            batch = max(1.0, min(n, 1000) / c["gen_batch"])  # `generate` works 1000 series at a time
+            secs += c["gen_series_s"] * n * w["runs"]
+            host = max(host, loaded + nbytes(d, n) + c["host_gen"] * batch)
+            gpu = max(gpu, c["gpu_gen"] * batch)
+    return {"seconds": secs if calibrated else float("nan"), "host_bytes": (_rss() if base is None else base) + host, "gpu_bytes": gpu}
+
+# %% ../nbs/30_reproduce.ipynb #8a2bce89
+def machine_memory(device: str = "cpu") -> dict:
+    "`{host_mb, gpu_mb}`: this machine's physical memory, and its GPU's (None on the CPU)."
+    host = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    gpu = None
+    if device == "cuda":
+        import torch
+        gpu = torch.cuda.mem_get_info()[1] / 2**20
+    return {"host_mb": host, "gpu_mb": gpu}
+
+def _hms(s: float) -> str:
+    if s != s: return "-"
+    s = int(round(s)); return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+def plan(profile: str = "smoke", only=None, seed: int = 0, device: str = "auto", calibrated: bool = True,
+         limits: dict | None = None,  # `{host_mb, gpu_mb}` to compare with (default: this machine's, `machine_memory`)
+         ) -> pd.DataFrame:
+    """One row per paper notebook: its planned work in `profile`, estimated device time and peak host and GPU memory
+    (from a short calibration on this machine's device), and whether it fits this machine."""
+    if profile not in TRAIN_SERIES: raise ValueError(f"profile must be one of {sorted(TRAIN_SERIES)}, got {profile!r}")
+    dev = resolve_device(device)
+    have = {**machine_memory(dev), **(limits or {})}
+    rows, base = [], _rss()  # a notebook starts with tsgen, torch and pandas loaded, as this process now
+    for nb in paper_notebooks(only):
+        work = notebook_work(nb, profile, seed)
+        e = estimate(work, profile, dev, calibrated, seed, base)
+        host, gpu = e["host_bytes"] / 2**20, e["gpu_bytes"] / 2**20
+        fits = host <= have["host_mb"] and (have.get("gpu_mb") is None or gpu <= have["gpu_mb"])
+        T = lambda d: data_info(d, "train", profile, seed)["T"]
+        rows.append({"notebook": nb.stem, "work": describe_work(work, T), "est_seconds": round(e["seconds"], 1),
+                     "est_time": _hms(e["seconds"]), "est_peak_host_mb": round(host), "est_peak_gpu_mb": round(gpu),
+                     "device": dev, "fits": fits})
+    out = pd.DataFrame(rows)
+    out.attrs.update(profile=profile, device=dev, **{f"have_{k}": v for k, v in have.items()})
+    return out
+
+# %% ../nbs/30_reproduce.ipynb #53b7c714
+class PlanError(RuntimeError):
+    "A notebook's estimated peak memory exceeds what this machine has."
+
+def check_fits(table: pd.DataFrame):
+    "Raise one `PlanError` naming the first notebook of a `plan` table that does not fit, what it needs and what to change."
+    bad = table[~table["fits"].astype(bool)]
+    if not len(bad): return
+    r, a = bad.iloc[0], table.attrs
+    need = []
+    if r.est_peak_host_mb > a["have_host_mb"]: need.append(f"{r.est_peak_host_mb:,.0f} MB of host memory (this machine has {a['have_host_mb']:,.0f} MB)")
+    if a.get("have_gpu_mb") is not None and r.est_peak_gpu_mb > a["have_gpu_mb"]:
+        need.append(f"{r.est_peak_gpu_mb:,.0f} MB of GPU memory (this GPU has {a['have_gpu_mb']:,.0f} MB)")
+    others = f" ({len(bad) - 1} more notebook(s) would not fit either: {', '.join(bad.notebook.iloc[1:])})" if len(bad) > 1 else ""
+    raise PlanError(f"not starting {r.notebook}: in profile {a['profile']} it needs an estimated {' and '.join(need)} at its "
+                    f"peak [{r.work}]{others}. Run it with fewer series (a smaller TRAIN_SERIES/SIM_SERIES, or the notebook's "
+                    f"own size parameters), a smaller profile (--profile smoke), or on a machine with more memory; "
+                    f"`tsgen-reproduce --profile {a['profile']} --plan` lists every notebook's estimate")
+
+def write_plan(table: pd.DataFrame, path=None) -> Path:
+    "Save a `plan` table as CSV (default `build/<profile>/plan.csv`)."
+    path = Path(path or repo_root() / "build" / table.attrs["profile"] / "plan.csv")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, index=False)
+    return path
+
+def format_plan(table: pd.DataFrame, width: int = 110) -> str:
+    "The plan as a readable text table (work descriptions wrapped under each notebook)."
+    import textwrap
+    a = table.attrs
+    gpu = f", GPU {a['have_gpu_mb']:,.0f} MB" if a.get("have_gpu_mb") is not None else ""
+    head = (f"tsgen-reproduce plan: profile {a['profile']}, device {a['device']}; this machine: host {a['have_host_mb']:,.0f} MB{gpu}\n"
+            f"{'notebook':<30} {'est. time':>10} {'host MB':>9} {'GPU MB':>8}  fits?\n" + "-" * 68)
+    lines = [head]
+    for r in table.itertuples():
+        lines.append(f"{r.notebook:<30} {r.est_time:>10} {r.est_peak_host_mb:>9,} {r.est_peak_gpu_mb:>8,}  {'yes' if r.fits else 'NO'}")
+        lines += ["    " + s for s in textwrap.wrap(r.work, width - 4)]
+    total = table.est_seconds.sum()
+    lines.append("-" * 68 + f"\n{'total':<30} {_hms(total):>10}")
+    return "\n".join(lines)
 
 # %% ../nbs/30_reproduce.ipynb #fce53953
 RESULT_COLUMNS = ["item", "quantity", "ours", "paper", "note"]
@@ -327,9 +743,15 @@ def reproduce(profile: str = "smoke",  # `smoke` (minutes on a laptop CPU) or `f
               only=None,  # glob(s) selecting paper notebooks by name
               seed: int = 0,  # seed passed to every notebook
               device: str = "auto",  # `auto`, `cpu` or `cuda`
+              check: bool | None = None,  # refuse notebooks whose estimated peak memory exceeds the machine's (default: in `full`)
+              limits: dict | None = None,  # `{host_mb, gpu_mb}` to check against instead of this machine's (implies `check`)
               ) -> list:
-    "Run the paper notebooks in order; stops at the first failure, naming the notebook and its executed copy."
+    """Run the paper notebooks in order; stops at the first failure, naming the notebook and its executed copy. In `full`
+    (or with `check`/`limits`) it first plans the selected notebooks and starts none if one would not fit in memory."""
     nbs = paper_notebooks(only)
+    if check or limits is not None or (check is None and profile == "full"):
+        print(f"checking that {len(nbs)} notebook(s) fit this machine (a short calibration; --plan shows the estimates)", flush=True)
+        check_fits(plan(profile, only, seed, device, limits=limits))
     build, figs = repo_root() / "build" / profile, figures_dir(profile)
     rows, t_all = [], time.perf_counter()
     for i, nb in enumerate(nbs, 1):
@@ -351,13 +773,23 @@ def reproduce(profile: str = "smoke",  # `smoke` (minutes on a laptop CPU) or `f
 
 # %% ../nbs/30_reproduce.ipynb #92328377
 def main(argv=None):
-    "Command line: `tsgen-reproduce --profile smoke [--only NAME ...] [--seed 0] [--device auto]`."
+    "Command line: `tsgen-reproduce --profile smoke [--only NAME ...] [--seed 0] [--device auto] [--plan]`."
     p = argparse.ArgumentParser(prog="tsgen-reproduce", description=reproduce.__doc__)
     p.add_argument("--profile", default="smoke", choices=["smoke", "full"])
     p.add_argument("--only", nargs="*", help="paper notebooks to run (names or globs)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--plan", action="store_true", help="only print each notebook's planned work, estimated time and peak "
+                   "memory (from a short calibration on this device) and write them to build/<profile>/plan.csv")
     a = p.parse_args(argv)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    try: reproduce(a.profile, a.only, a.seed, a.device)
+    try:
+        if a.plan:
+            t0 = time.perf_counter()
+            table = plan(a.profile, a.only, a.seed, a.device)
+            print(format_plan(table))
+            print(f"planned in {time.perf_counter() - t0:.0f} s; written to {write_plan(table).relative_to(repo_root())}")
+            return
+        reproduce(a.profile, a.only, a.seed, a.device)
     except ValueError as e: p.error(str(e))
+    except PlanError as e: raise SystemExit(f"tsgen-reproduce: {e}")
