@@ -6,9 +6,14 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import resource
 import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -16,7 +21,8 @@ import torch
 from .core import Schema, TSData, categorical, continuous
 
 # %% auto #0
-__all__ = ['wwt_workload', 'peak_memory_mb', 'bench_dg', 'format_line', 'bench_transformer', 'bench_lstm', 'main']
+__all__ = ['wwt_workload', 'peak_memory_mb', 'bench_dg', 'format_line', 'bench_transformer', 'bench_lstm', 'rss_mb', 'RSSPeak',
+           'bench_stream', 'main']
 
 # %% ../nbs/31_bench.ipynb #87b22ffe
 def wwt_workload(n: int = 2000, t: int = 550, seed: int = 0) -> TSData:
@@ -127,19 +133,76 @@ def bench_lstm(batch: int = 100, t: int = 550, sample_len: int = 10, generate: i
     out["gen_speedup"] = round(out["gen_ms_nn"] / out["gen_ms_tsgen"], 2)
     return out
 
+# %% ../nbs/31_bench.ipynb #afeed47b
+def rss_mb() -> float:
+    "This process's resident memory now (Linux /proc), else its peak so far."
+    try:
+        with open("/proc/self/statm") as fh: return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError): return peak_memory_mb(torch.device("cpu"))
+
+class RSSPeak:
+    "Samples resident memory in a background thread while the `with` block runs; `.peak` is the highest seen (MB)."
+    def __init__(self, every: float = 0.01): self.every, self.peak = every, 0.0
+    def _run(self):
+        while not self._stop.wait(self.every): self.peak = max(self.peak, rss_mb())
+    def __enter__(self):
+        self.peak, self._stop = rss_mb(), threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True); self._thread.start()
+        return self
+    def __exit__(self, *exc):
+        self._stop.set(); self._thread.join(); self.peak = max(self.peak, rss_mb())
+
+# %% ../nbs/31_bench.ipynb #4d1b606c
+def bench_stream(n: int = 100_000, t: int = 550, train_n: int = 500, epochs: int = 16, chunk_size: int = 10_000,
+                 batch: int = 1000, layout: str = "long", out: str | None = None, threads: int = 0,
+                 device: str = "auto") -> dict:
+    "Fit DG briefly on the WWT-shaped workload, then stream `n` series to a Parquet file; returns the printed figures."
+    from tsgen.dg import DoppelGANger
+    from tsgen.stream import generate_to
+    import pyarrow.parquet as pq
+    if threads: torch.set_num_threads(threads)
+    model = DoppelGANger(epochs=epochs, sample_len=10, batch_size=100, device=device, self_norm=True, aux_disc=True,
+                         feature_range="zero_one").fit(wwt_workload(train_n, t), progress=False)
+    model.generate(min(n, 100), seed=1)  # warm-up
+    gc.collect()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(out) if out else Path(tmp) / "stream.parquet"
+        start = rss_mb()
+        with RSSPeak() as mem:
+            _sync(model.device); t0 = time.perf_counter()
+            generate_to(model, n, path, chunk_size=chunk_size, batch_size=batch, layout=layout, progress=False)
+            _sync(model.device); secs = time.perf_counter() - t0
+        meta = pq.ParquetFile(path).metadata
+        size, rows, groups = path.stat().st_size, meta.num_rows, meta.num_row_groups
+    return {"tsgen": "stream", "device": model.device.type, "threads": torch.get_num_threads(), "n": n, "T": t,
+            "layout": layout, "chunk": chunk_size, "row_groups": groups, "rows": rows,
+            "mean_len": round(rows / n, 1) if layout == "long" else None, "seconds": round(secs, 1),
+            "series_per_s": round(n / secs), "rss_start_mb": round(start), "stream_peak_rss_mb": round(mem.peak),
+            "maxrss_mb": round(peak_memory_mb(torch.device("cpu"))), "file_mb": round(size / 2**20, 1)}
+
 # %% ../nbs/31_bench.ipynb #231c2678
 def main(argv=None):
-    "Command line: `python -m tsgen.bench {dg,lstm,transformer} [--n N --t T --epochs E --sample-len S --batch B --generate G --threads P --device D]`."
+    "Command line: `python -m tsgen.bench {dg,lstm,transformer,stream} [--n N --t T --epochs E --sample-len S --batch B --generate G --threads P --device D]`."
     p = argparse.ArgumentParser(prog="python -m tsgen.bench", description="Print training and generation speed.")
-    p.add_argument("model", choices=["dg", "lstm", "transformer"])
-    p.add_argument("--n", type=int, default=None, help="training series (dg: 2000, transformer: 256)")
+    p.add_argument("model", choices=["dg", "lstm", "transformer", "stream"])
+    p.add_argument("--n", type=int, default=None, help="training series (dg: 2000, transformer: 256); stream: series written (100000)")
     p.add_argument("--t", type=int, default=550)
-    p.add_argument("--epochs", type=int, default=2); p.add_argument("--sample-len", type=int, default=10)
+    p.add_argument("--epochs", type=int, default=None, help="2; stream: 16"); p.add_argument("--sample-len", type=int, default=10)
     p.add_argument("--batch", type=int, default=None, help="dg: 100, transformer: 64")
     p.add_argument("--generate", type=int, default=None, help="series generated (dg: 2000, transformer: 16)")
     p.add_argument("--threads", type=int, default=0); p.add_argument("--device", default="auto")
     p.add_argument("--full-n", type=int, default=8, help="transformer: series for timing the full architecture")
+    p.add_argument("--train-n", type=int, default=500, help="stream: DG's training series")
+    p.add_argument("--chunk", type=int, default=10_000, help="stream: series per chunk")
+    p.add_argument("--layout", default="long", choices=["long", "wide"], help="stream: the file's layout")
+    p.add_argument("--out", default=None, help="stream: keep the file here (default: a temporary one)")
     a = p.parse_args(argv)
+    if a.model == "stream":
+        figures = bench_stream(a.n or 100_000, a.t, a.train_n, 16 if a.epochs is None else a.epochs, a.chunk, a.batch or 1000, a.layout, a.out,
+                               a.threads, a.device)
+        print(format_line(figures), flush=True)
+        return figures
+    epochs = 2 if a.epochs is None else a.epochs
     pick = lambda v, dg, tst: v if v is not None else (tst if a.model == "transformer" else dg)
     n, batch, gen = pick(a.n, 2000, 256), pick(a.batch, 100, 64), pick(a.generate, 2000, 16)
     if a.model == "lstm":
@@ -147,10 +210,10 @@ def main(argv=None):
         print(format_line(figures), flush=True)
         return figures
     if a.model == "transformer":
-        lines = bench_transformer(n, a.t, a.epochs, batch, gen, a.full_n, a.threads, a.device)
+        lines = bench_transformer(n, a.t, epochs, batch, gen, a.full_n, a.threads, a.device)
         for figures in lines: print(format_line(figures), flush=True)
         return lines
-    figures = bench_dg(n, a.t, a.epochs, a.sample_len, batch, gen, a.threads, a.device)
+    figures = bench_dg(n, a.t, epochs, a.sample_len, batch, gen, a.threads, a.device)
     print(format_line(figures), flush=True)
     return figures
 
