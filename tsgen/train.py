@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import os
 import sys
 import time
 from dataclasses import dataclass, fields, is_dataclass, replace
@@ -15,23 +16,29 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.distributed as dist
 from tqdm import tqdm
 
 import tsgen
 from .core import DataError, Schema, TSData, _atomic_write
 
 # %% auto #0
-__all__ = ['FORMAT', 'pick_device', 'autocast_dtype', 'flush_denormals', 'seed_all', 'CheckpointError', 'save_checkpoint',
-           'load_checkpoint', 'RunConfig', 'Diverged', 'Generator', 'fit', 'generate', 'save', 'load']
+__all__ = ['FORMAT', 'pick_device', 'autocast_dtype', 'flush_denormals', 'seed_all', 'usable_threads', 'distributed',
+           'average_across_ranks', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'RunConfig', 'Diverged',
+           'Generator', 'fit', 'generate', 'save', 'load', 'main']
 
 # %% ../nbs/10_train.ipynb #c3acae76
 def pick_device(device: str = "auto") -> torch.device:
-    "`auto` is CUDA when present, else CPU; `cuda` without a GPU is an error."
+    """`auto` is CUDA when present, else CPU; `cuda` without a GPU is an error. Under `torchrun`, plain `cuda` (or
+    `auto` with a GPU) is this process's own GPU, `cuda:LOCAL_RANK`."""
     if isinstance(device, torch.device): return device
-    if device == "auto": return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "auto": device = "cuda" if torch.cuda.is_available() else "cpu"
     dev = torch.device(device)
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise RuntimeError("device 'cuda' was asked for but no CUDA GPU is available; use device='auto' or 'cpu'")
+    if dev.type == "cuda" and dev.index is None and "LOCAL_RANK" in os.environ:
+        dev = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+        torch.cuda.set_device(dev)
     return dev
 
 def autocast_dtype(device: torch.device, amp: str = "auto"):
@@ -50,6 +57,46 @@ def flush_denormals():
 def seed_all(seed: int):
     "Seed Python-side RNGs that tsgen uses (torch on every device, and numpy's global one)."
     torch.manual_seed(seed); np.random.seed(seed % 2**32)
+
+# %% ../nbs/10_train.ipynb #5d1c0a21
+def usable_threads(most: int | None = None,  # the most threads to use (default: torch's thread count)
+                   trials: int = 3,  # alternating timings per choice; the best of each counts
+                   ) -> int:
+    "`most` or 1: the intra-op thread count that runs short parallel operations faster on this CPU right now."
+    most = int(most or torch.get_num_threads())
+    if most <= 1: return 1
+    a, b = torch.randn(256, 128), torch.randn(128, 256)
+    before, best = torch.get_num_threads(), {most: math.inf, 1: math.inf}
+    try:
+        for _ in range(trials):
+            for k in (most, 1):
+                torch.set_num_threads(k); torch.mm(a, b); t0 = time.perf_counter()
+                for _ in range(40): torch.mm(a, b)
+                best[k] = min(best[k], time.perf_counter() - t0)
+    finally: torch.set_num_threads(before)
+    return most if best[most] < 0.85 * best[1] else 1
+
+
+# %% ../nbs/10_train.ipynb #5d1c0a02
+def distributed(device: torch.device | None = None) -> tuple[int, int]:
+    """`(rank, world_size)` of this process: `(0, 1)` alone; under `torchrun` (WORLD_SIZE > 1) the process group is
+    joined on first use, with NCCL for a CUDA `device` and gloo otherwise."""
+    if not dist.is_available(): return 0, 1
+    if not dist.is_initialized():
+        if int(os.environ.get("WORLD_SIZE", "1")) <= 1: return 0, 1
+        dist.init_process_group("nccl" if device is not None and device.type == "cuda" else "gloo")
+    return dist.get_rank(), dist.get_world_size()
+
+def average_across_ranks(tensors: list):
+    "Replace each tensor (in place) by its mean over the ranks: one all-reduce of all of them, flattened."
+    world = dist.get_world_size()
+    flat = torch.cat([t.reshape(-1).float() for t in tensors])
+    dist.all_reduce(flat)
+    flat /= world
+    i = 0
+    for t in tensors:
+        t.copy_(flat[i:i + t.numel()].view_as(t)); i += t.numel()
+
 
 # %% ../nbs/10_train.ipynb #0285aa6b
 FORMAT = "tsgen-checkpoint"
@@ -110,6 +157,16 @@ def _copy_state(src, into=None):
         return type(src)([_copy_state(v, i) for v, i in zip(src, into)])
     return copy.deepcopy(src)
 
+def _sync_grads(opt):
+    "Average the gradients of optimizer `opt`'s parameters over the ranks (what DDP's reducer does after backward)."
+    grads = [p.grad for g in opt.param_groups for p in g["params"] if p.grad is not None]
+    if grads: average_across_ranks(grads)
+
+def _sync_before_step(opt, args, kwargs):
+    "Optimizer pre-step hook of a distributed fit: gradients not averaged yet (a model stepping `opt` itself) are now."
+    if not getattr(opt, "_tsgen_synced", False): _sync_grads(opt)
+    opt._tsgen_synced = False
+
 class Generator:
     "Base class: the shared training loop, checkpoints and the fit/generate/save/load protocol."
     kind: str = "generator"
@@ -154,6 +211,9 @@ class Generator:
         opt.zero_grad(set_to_none=True)
         params = [p for group in opt.param_groups for p in group["params"] if p.requires_grad]
         self.scaler.scale(loss).backward(inputs=params)  # no gradients for other modules' weights (a GAN's critic in G's step)
+        if getattr(self, "world", 1) > 1:  # average before the scaler looks for inf, so every rank decides alike
+            _sync_grads(opt)
+            opt._tsgen_synced = True
         self.scaler.step(opt)
 
 # %% ../nbs/10_train.ipynb #337a31f0
@@ -186,9 +246,12 @@ def fit(self: Generator,
         resume: bool = False,  # continue from `checkpoint` when it exists
         progress: bool = True,  # show a progress bar with losses and throughput
         log_every: int | None = None,  # steps between loss reads (default: 1 on CPU, 50 on CUDA)
+        callback=None,  # called as `callback(model, step)` after every training step (step counts from 1 over the fit)
         ):
-    "Train with the shared loop; returns self. On a non-finite loss, raises `Diverged` with the model restored."
+    """Train with the shared loop; returns self. On a non-finite loss, raises `Diverged` with the model restored.
+    Under `torchrun`, every rank runs this with the same arguments and trains on its share of each batch."""
     cfg = self.config
+    self.rank, self.world = distributed(self.device)
     epochs = int(cfg.epochs if epochs is None else epochs)
     every = int(getattr(cfg, "checkpoint_every", 0) if checkpoint_every is None else checkpoint_every)
     log_every = log_every or (1 if self.device.type == "cpu" else 50)
@@ -199,55 +262,115 @@ def fit(self: Generator,
         arrays = self._prepare(data, fit_encoder=False)
         self._build(); self._load_state(ck)
         shuffle = torch.Generator().set_state(ck["shuffle_rng"])
-        torch.set_rng_state(ck["torch_rng"])
-        if self.device.type == "cuda" and ck.get("cuda_rng") is not None: torch.cuda.set_rng_state(ck["cuda_rng"])
+        _restore_rngs(self, ck)
         fresh = False
     if fresh:
         self.schema, self.data_fingerprint = data.schema, data.fingerprint()
         arrays = self._prepare(data, fit_encoder=True)
         self._build(); self.epoch, self.history = 0, []
         shuffle = torch.Generator().manual_seed(cfg.seed)
+        if self.world > 1: seed_all(cfg.seed + 1_000_003 * self.rank)  # the same initial weights, then noise of its own per rank
     tensors = {k: torch.as_tensor(v).to(self.device) for k, v in arrays.items()}
     n = len(next(iter(tensors.values())))
-    bs = min(int(cfg.batch_size), n)
-    steps = n // bs if n >= bs else 1
-    bar = tqdm(total=(epochs - self.epoch) * steps * bs, disable=not progress, unit="series", unit_scale=True, dynamic_ncols=True,
-               desc=f"{self.kind} epoch {self.epoch}/{epochs}", mininterval=0.5 if sys.stderr.isatty() else 20)
+    W, r = self.world, self.rank
+    if n < W: raise DataError(f"fit: {n} training series cannot be shared among {W} ranks")
+    bs = min(int(cfg.batch_size), n // W)  # per rank
+    steps = max(1, n // (bs * W))
+    hooks = _join_ranks(self) if W > 1 else []
+    threads = torch.get_num_threads()
+    bar = tqdm(total=(epochs - self.epoch) * steps * bs * W, disable=not progress or r != 0, unit="series", unit_scale=True,
+               dynamic_ncols=True, desc=f"{self.kind} epoch {self.epoch}/{epochs}", mininterval=0.5 if sys.stderr.isatty() else 20)
     for m in self._modules().values(): m.train()
-    snapshot = None
+    try: self._epochs(epochs, tensors, n, bs, steps, shuffle, bar, checkpoint, every, log_every, callback)
+    finally:
+        bar.close(); torch.set_num_threads(threads)
+        for h in hooks: h.remove()
+    for m in self._modules().values(): m.eval()
+    return self
+
+def _epochs(self: Generator, epochs, tensors, n, bs, steps, shuffle, bar, checkpoint, every, log_every, callback):
+    "The epochs of `fit`: batches of this rank, losses (averaged over ranks), divergence check, checkpoints."
+    W, r, snapshot = self.world, self.rank, None
+    most, probed = torch.get_num_threads(), -math.inf
     while self.epoch < epochs:
+        if self.device.type == "cpu" and time.perf_counter() - probed > 30:  # threads this CPU really gives, now
+            torch.set_num_threads(usable_threads(most)); probed = time.perf_counter()
         snapshot = _copy_state({"modules": {k: m.state_dict() for k, m in self._modules().items()},  # for `Diverged`:
                                 "optimizers": {k: o.state_dict() for k, o in self._optimizers().items()}}, snapshot)
         rng_before = shuffle.get_state()
         perm = torch.randperm(n, generator=shuffle).to(self.device)
         t0, sums, count = time.perf_counter(), {}, 0
         for s in range(steps):
-            idx = perm[s * bs:(s + 1) * bs]
+            idx = perm[(s * W + r) * bs:(s * W + r + 1) * bs]  # this rank's slice of the ranks' W batches
             losses = self._step({k: v[idx] for k, v in tensors.items()})
             self.scaler.update()  # once per step, after the model's optimizer steps
+            if W > 1: _broadcast(self, running=True)  # batch-norm statistics: rank 0's, as DDP does
             for k, v in losses.items(): sums[k] = sums.get(k, 0.0) + v.detach()
             count += 1
+            if callback is not None: callback(self, self.epoch * steps + s + 1)
             if (s + 1) % log_every == 0 or s == steps - 1:
-                vals = {k: float(v) / count for k, v in sums.items()}
+                vals = _mean_losses(sums, count, W)
                 bad = [k for k, v in vals.items() if not math.isfinite(v)]
                 if bad:
                     self._load_state({**snapshot, "epoch": self.epoch, "history": self.history})  # epoch start
-                    shuffle.set_state(rng_before); bar.close()
+                    shuffle.set_state(rng_before)
                     raise Diverged(f"{self.kind}: loss {bad[0]!r} became {vals[bad[0]]} in epoch {self.epoch + 1}, step {s + 1}; "
                                    f"the model is back at its state after epoch {self.epoch}. Try a lower learning rate"
                                    + (f"; the last checkpoint is {checkpoint}" if checkpoint else ""))
                 bar.set_postfix({k: f"{v:.3g}" for k, v in vals.items()}, refresh=False)
-            bar.update(bs)
+            bar.update(bs * W)
         secs = time.perf_counter() - t0
         self.epoch += 1
-        self.history.append({"epoch": self.epoch, "seconds": secs, "samples_per_s": steps * bs / secs,
-                             **{k: float(v) / count for k, v in sums.items()}})
+        self.history.append({"epoch": self.epoch, "seconds": secs, "samples_per_s": steps * bs * W / secs, **vals})
         bar.set_description(f"{self.kind} epoch {self.epoch}/{epochs}", refresh=False)
         if checkpoint is not None and ((every and self.epoch % every == 0) or self.epoch == epochs):
-            self._save_checkpoint(checkpoint, shuffle)
-    bar.close()
-    for m in self._modules().values(): m.eval()
-    return self
+            rngs = _rank_rngs(self) if W > 1 else None  # every rank takes part; rank 0 writes
+            if r == 0: self._save_checkpoint(checkpoint, shuffle, rngs)
+            if W > 1: dist.barrier()
+
+def _mean_losses(sums: dict, count: int, world: int) -> dict:
+    "Mean of each loss over this epoch's steps so far (and over the ranks: every rank gets the same numbers)."
+    keys = sorted(sums)
+    v = torch.stack([torch.as_tensor(sums[k], dtype=torch.float32) for k in keys]) / count if keys else torch.zeros(0)
+    if world > 1: average_across_ranks([v])
+    return dict(zip(keys, v.tolist()))
+
+def _join_ranks(self: Generator) -> list:
+    "Start a distributed fit: rank 0's weights everywhere, a gradient-averaging hook on every optimizer (returns the hooks)."
+    if getattr(self.config, "dp_noise_multiplier", 0) > 0:
+        raise ValueError("differentially private training runs in one process: its noise and privacy accounting are per "
+                         "batch of one process; run it without torchrun")
+    _broadcast(self)
+    return [o.register_step_pre_hook(_sync_before_step) for o in self._optimizers().values()]
+
+def _broadcast(self: Generator, running: bool = False):
+    "Rank 0's weights and buffers on every rank; `running`: only the running statistics of normalization layers."
+    mods = [m for top in self._modules().values() for m in top.modules()]
+    if running: ts = [b for m in mods if isinstance(m, torch.nn.modules.batchnorm._NormBase) for b in m.buffers(recurse=False)]
+    else: ts = [t for m in mods for t in [*m.parameters(recurse=False), *m.buffers(recurse=False)]]
+    for t in ts: dist.broadcast(t.data, 0)
+
+def _rank_rngs(self: Generator) -> list:
+    "Every rank's torch RNG state (and its GPU's), gathered on all ranks, for the checkpoint."
+    mine = [torch.get_rng_state()] + ([torch.cuda.get_rng_state(self.device)] if self.device.type == "cuda" else [])
+    out = []
+    for t in mine:
+        parts = [torch.empty_like(t, device=self.device) for _ in range(self.world)]
+        dist.all_gather(parts, t.to(self.device))
+        out.append([p.cpu() for p in parts])
+    return [list(x) for x in zip(*out)]  # per rank: [cpu_state(, cuda_state)]
+
+def _restore_rngs(self: Generator, ck: dict):
+    "The RNG states of a resumed run: this rank's own, when the checkpoint was written by as many ranks."
+    ranks = ck.get("rank_rngs")
+    if self.world > 1 and ranks is not None and len(ranks) == self.world:
+        torch.set_rng_state(ranks[self.rank][0])
+        if self.device.type == "cuda" and len(ranks[self.rank]) > 1: torch.cuda.set_rng_state(ranks[self.rank][1], self.device)
+        return
+    if self.world > 1:  # another number of ranks: fresh streams per rank, different from those before
+        seed_all(self.config.seed + 1_000_003 * self.rank + 7919 * self.epoch); return
+    torch.set_rng_state(ck["torch_rng"])
+    if self.device.type == "cuda" and ck.get("cuda_rng") is not None: torch.cuda.set_rng_state(ck["cuda_rng"])
 
 def _open_resume(self: Generator, checkpoint, data: TSData) -> dict:
     "The checkpoint to resume training on `data` from, with its schema and encoder restored; other data is an error."
@@ -260,14 +383,15 @@ def _open_resume(self: Generator, checkpoint, data: TSData) -> dict:
     self.encoder = self._encoder_from_state(ck["encoder"])
     return ck
 
-def _save_checkpoint(self: Generator, path, shuffle: torch.Generator | None = None):
+def _save_checkpoint(self: Generator, path, shuffle: torch.Generator | None = None, rank_rngs: list | None = None):
     payload = self._state()
     payload["torch_rng"] = torch.get_rng_state()
-    payload["cuda_rng"] = torch.cuda.get_rng_state() if self.device.type == "cuda" else None
+    payload["cuda_rng"] = torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None
     payload["shuffle_rng"] = (shuffle or torch.Generator().manual_seed(self.config.seed)).get_state()
+    payload["rank_rngs"] = rank_rngs  # a distributed fit: every rank's RNG states, in rank order
     return save_checkpoint(path, payload)
 
-Generator.fit, Generator._open_resume, Generator._save_checkpoint = fit, _open_resume, _save_checkpoint
+Generator.fit, Generator._epochs, Generator._open_resume, Generator._save_checkpoint = fit, _epochs, _open_resume, _save_checkpoint
 
 # %% ../nbs/10_train.ipynb #c93eed9f
 def generate(self: Generator,
@@ -318,8 +442,9 @@ Generator.generate = generate
 
 # %% ../nbs/10_train.ipynb #9a94a0d2
 def save(self: Generator, path) -> Path:
-    "Write config, schema, encoder, weights and version to one file, atomically."
+    "Write config, schema, encoder, weights and version to one file, atomically (under `torchrun`: rank 0 writes)."
     if self.schema is None: raise RuntimeError("nothing to save: the model is not trained")
+    if getattr(self, "rank", 0) != 0: return Path(path)  # the ranks hold the same weights; one file
     return self._save_checkpoint(path)
 
 @classmethod
@@ -336,3 +461,28 @@ def load(cls, path, device: str = "auto") -> Generator:
     return model
 
 Generator.save, Generator.load = save, load
+
+# %% ../nbs/10_train.ipynb #5d1c0a11
+def main(argv=None):
+    "Command line: `python -m tsgen.train MODEL DATASET --out FILE [--profile --epochs --batch-size --series --seed --device --resume]`."
+    import argparse
+    from tsgen.reproduce import METHODS, method_class, method_preset, paper_data
+    p = argparse.ArgumentParser(prog="python -m tsgen.train", description="Train one model on one dataset (also under torchrun).")
+    p.add_argument("model", choices=sorted(m for m in METHODS if m != "dgs")); p.add_argument("dataset", choices=["wwt", "gcut", "mba", "bitbrains"])
+    p.add_argument("--out", required=True, type=Path, help="the trained model's file (checkpoints go there too)")
+    p.add_argument("--profile", default="smoke", choices=["smoke", "full"]); p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int, help="series per step and process"); p.add_argument("--series", type=int, help="train on the first N series")
+    p.add_argument("--seed", type=int, default=0); p.add_argument("--device", default="auto"); p.add_argument("--resume", action="store_true")
+    a = p.parse_args(argv)
+    over = {k: v for k, v in {"epochs": a.epochs, "batch_size": a.batch_size}.items() if v is not None}
+    model = method_class(a.model)(method_preset(a.model, a.dataset, a.profile, seed=a.seed, device=a.device, **over))
+    data, source = paper_data(a.dataset, "train", a.profile, a.seed)
+    if a.series: data = data[:a.series]
+    rank, world = distributed(model.device)
+    if rank == 0: print(f"{a.model} on {a.dataset} ({source}): {len(data)} series, {world} process(es) on {model.device}", flush=True)
+    epochs = model.config.epochs
+    model.fit(data, checkpoint=a.out, checkpoint_every=max(1, epochs // 20), resume=a.resume, progress=rank == 0)
+    model.save(a.out)
+    if rank == 0: print(f"trained {model.epoch} epochs in {sum(h.get('seconds', 0) for h in model.history):.0f} s: {a.out}", flush=True)
+    return model
+

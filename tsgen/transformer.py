@@ -17,6 +17,12 @@ from .core import DataError, TSData, concat
 from .encode import RANGES, Encoder
 from .train import Generator, RunConfig, _attribute_codes
 
+try:  # the CPU decoding kernel shares DG's compiled primitives (the fast exp, the blocks of series per thread)
+    from numba import njit
+    from tsgen.dg import _exp_neg, _jit, _row_blocks
+except ImportError:  # without numba, decoding attends through SDPA everywhere
+    njit = None
+
 # %% auto #0
 __all__ = ['MODES', 'TSTConfig', 'tst_preset', 'sinusoid_table', 'attention_mask', 'LayerCache', 'KVCache', 'SelfAttention',
            'Block', 'length_code', 'length_decode', 'TSTNet', 'n_params', 'masked_mse', 'to_bins', 'from_bins',
@@ -103,20 +109,60 @@ def attention_mask(S: int,  # queries: the last S positions
     return m, False
 
 # %% ../nbs/12_transformer.ipynb #39d7007f
+if njit is not None:
+    @njit(**_jit)
+    def _attend_one(q, kT, vT, n, scale, out):
+        "Attention of one query per series and head over the first `n` cached positions: q (B, h, dh), kT/vT (B, h, dh, capacity) → out (B, h, dh)."
+        B, H, D = q.shape
+        s = np.empty(n, np.float32)
+        for b in range(B):
+            for j in range(H):
+                s[:] = 0
+                for e in range(D):  # scores, along the contiguous positions
+                    qe, ke = q[b, j, e] * scale, kT[b, j, e]
+                    for l in range(n): s[l] += qe * ke[l]
+                m = s.max()
+                tot = np.float32(0)
+                for l in range(n):
+                    w = _exp_neg(s[l] - m); s[l] = w; tot += w
+                inv = np.float32(1) / tot
+                for e in range(D):
+                    ve, acc = vT[b, j, e], np.float32(0)
+                    for l in range(n): acc += s[l] * ve[l]
+                    out[b, j, e] = acc * inv
+
 class LayerCache:
-    "Keys and values of one attention layer, (B, heads, capacity, head_dim), filled up to `n`."
+    """Keys and values of one attention layer filled up to `n`: (B, heads, capacity, head_dim), or on the CPU (with
+    numba) transposed, (B, heads, head_dim, capacity), for the compiled single-query attention `attend`."""
     def __init__(self, capacity: int):
-        self.capacity, self.n, self.k, self.v = capacity, 0, None, None
+        self.capacity, self.n, self.k, self.v, self.transposed = capacity, 0, None, None, False
 
     def append(self, k, v):  # each (B, h, s, dh)
-        "Store new keys/values; returns all keys and values so far, (B, h, n, dh)."
+        "Store new keys/values; returns all keys and values so far, (B, h, n, dh) (views)."
         B, h, s, dh = k.shape
-        if self.k is None or self.k.shape[0] != B or self.k.dtype != k.dtype:
-            self.k = k.new_zeros(B, h, self.capacity, dh); self.v = v.new_zeros(B, h, self.capacity, dh)
+        if self.k is None or self.k.shape[0] != B or self.k.dtype != k.dtype or self.k.device != k.device:
+            self.transposed = njit is not None and k.device.type == "cpu" and k.dtype == torch.float32
+            shape = (B, h, dh, self.capacity) if self.transposed else (B, h, self.capacity, dh)
+            self.k, self.v = k.new_zeros(shape), v.new_zeros(shape)
         if self.n + s > self.capacity: raise RuntimeError(f"KV-cache full ({self.capacity} positions)")
-        self.k[:, :, self.n:self.n + s], self.v[:, :, self.n:self.n + s] = k, v
+        if self.transposed:
+            self.k[..., self.n:self.n + s], self.v[..., self.n:self.n + s] = k.transpose(-1, -2), v.transpose(-1, -2)
+        else:
+            self.k[:, :, self.n:self.n + s], self.v[:, :, self.n:self.n + s] = k, v
         self.n += s
+        if self.n == s: return k, v  # a first pass over fresh tokens: SDPA gets them as they came
+        if self.transposed: return self.k[..., :self.n].transpose(-1, -2), self.v[..., :self.n].transpose(-1, -2)
         return self.k[:, :, :self.n], self.v[:, :, :self.n]
+
+    def attend(self, q):  # (B, h, 1, dh)
+        "Single-query attention over the cache with the compiled CPU loop, (B, h, 1, dh); None where it does not apply."
+        if not self.transposed or q.shape[2] != 1 or q.requires_grad: return None
+        B, h, _, dh = q.shape
+        out = q.new_empty(B, h, dh)
+        qn, kn, vn, on = q[:, :, 0].contiguous().numpy(), self.k.numpy(), self.v.numpy(), out.numpy()
+        scale = np.float32(dh ** -0.5)
+        _row_blocks(lambda s, e: _attend_one(qn[s:e], kn[s:e], vn[s:e], self.n, scale, on[s:e]), B, min_rows=64)
+        return out[:, :, None]
 
 class KVCache:
     "One `LayerCache` per block; `reset()` empties it for reuse."
@@ -124,6 +170,7 @@ class KVCache:
     def __len__(self): return self.layers[0].n
     def reset(self):
         for l in self.layers: l.n = 0
+
 
 # %% ../nbs/12_transformer.ipynb #8b30ffa8
 class SelfAttention(nn.Module):
@@ -136,8 +183,10 @@ class SelfAttention(nn.Module):
         B, S, d = x.shape
         q, k, v = self.qkv(x).view(B, S, 3, self.h, d // self.h).permute(2, 0, 3, 1, 4)  # each (B, h, S, dh)
         if cache is not None: k, v = cache.append(k, v)  # (B, h, L, dh)
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.p if self.training else 0.0,
-                                           is_causal=is_causal)  # (B, h, S, dh)
+        y = cache.attend(q) if cache is not None and mask is None and not is_causal else None  # one query: the CPU loop
+        if y is None:
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.p if self.training else 0.0,
+                                               is_causal=is_causal)  # (B, h, S, dh)
         return self.proj(y.transpose(1, 2).reshape(B, S, d))
 
 class Block(nn.Module):
@@ -260,10 +309,12 @@ def from_bins(idx, bins: int, lo: float, hi: float, u=None):
     return lo + (idx.float() + (0.5 if u is None else u)) * (hi - lo) / bins
 
 def sample_logits(logits, temperature: float, g=None):  # logits (..., k)
-    "Indices drawn from softmax(logits / temperature), (...); temperature 0 is the argmax."
+    """Indices drawn from softmax(logits / temperature), (...); temperature 0 is the argmax. Drawn by inverting the
+    cumulative distribution at one uniform number per row (`multinomial` was 7% of a CPU decoding step)."""
     if temperature == 0: return logits.argmax(-1)
-    p = torch.softmax(logits.float() / temperature, -1)
-    return torch.multinomial(p.reshape(-1, p.shape[-1]), 1, generator=g).view(p.shape[:-1])
+    c = torch.softmax(logits.float() / temperature, -1).reshape(-1, logits.shape[-1]).cumsum(-1)  # (rows, k)
+    u = torch.rand(len(c), 1, generator=g, device=c.device) * c[:, -1:]
+    return torch.searchsorted(c, u, right=True).clamp_(max=c.shape[1] - 1).view(logits.shape[:-1])
 
 # %% ../nbs/12_transformer.ipynb #1ebf056d
 class Context:
