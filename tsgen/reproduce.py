@@ -21,12 +21,13 @@ import tsgen
 # %% auto #0
 __all__ = ['METHODS', 'BASELINES', 'BASELINES_ON', 'TRAIN_SERIES', 'SIM_SERIES', 'TRAINING_RUNS', 'DG_STUDIES',
            'MEMBERSHIP_SIZES', 'OVERVIEW_SERIES', 'SIM_MAX_LEN', 'MIN_REAL_SERIES', 'LOAD_OPTIONS', 'UNITS',
-           'RESULT_COLUMNS', 'DATASETS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of', 'label', 'method_class',
-           'method_preset', 'run_name', 'check_trained', 'trained_model', 'paper_differences', 'scaled_down',
-           'generated', 'train_or_reuse', 'paper_data', 'in_raw_units', 'paper_notebooks', 'run_notebook',
-           'dg_study_jobs', 'membership_sizes', 'notebook_parameters', 'notebook_work', 'describe_work', 'data_info',
-           'resolve_device', 'calibrate', 'estimate', 'machine_memory', 'plan', 'PlanError', 'check_fits', 'write_plan',
-           'format_plan', 'record_result', 'settings_table', 'write_index', 'reproduce', 'main']
+           'CALIBRATION', 'RESULT_COLUMNS', 'DATASETS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of', 'label',
+           'method_class', 'method_preset', 'run_name', 'check_trained', 'trained_model', 'paper_differences',
+           'scaled_down', 'generated', 'train_or_reuse', 'paper_data', 'in_raw_units', 'paper_notebooks',
+           'run_notebook', 'dg_study_jobs', 'membership_sizes', 'notebook_parameters', 'notebook_work', 'describe_work',
+           'data_info', 'resolve_device', 'calibrate', 'train_seconds', 'gen_seconds', 'evaluator_seconds', 'estimate',
+           'machine_memory', 'plan', 'PlanError', 'check_fits', 'write_plan', 'format_plan', 'record_result',
+           'settings_table', 'write_index', 'reproduce', 'main']
 
 # %% ../nbs/30_reproduce.ipynb #371507d2
 def repo_root() -> Path:
@@ -474,71 +475,234 @@ def resolve_device(device: str = "auto") -> str:
     return "cuda" if device == "cuda" or (device == "auto" and torch.cuda.is_available()) else "cpu"
 
 # %% ../nbs/30_reproduce.ipynb #c0fd6fbc
+# How much work one calibration may do. Training is timed in *steps*, not epochs: one untimed warm-up step (it pays
+# for building the model, JIT compilation and the first allocations), then up to `steps` timed steps on a batch of
+# `probe_batch` series (rows, for models whose rows are windows), all time steps kept (a step's memory depends on T).
+# A second probe at a larger batch, up to the preset's, runs only if its step is predicted to take at most `step_s`.
+# Every probe stops once `budget_s` wall seconds have passed, keeping the steps that finished (at least the warm-up).
+CALIBRATION = dict(steps=3, probe_batch=2, step_s=1.0, budget_s=5.0,
+                   gen_series=(2, 32),  # series of the two generation probes (the second only if the first is quick)
+                   epoch_series=32,  # series a model without per-step callbacks (HMM's EM) trains 2 epochs on
+                   eval_series=32,  # series an evaluator is timed on
+                   eval_steps=64)  # steps the classifiers are timed on (their cost is linear in the steps too)
 _CALIBRATION = {}
+_CAL_WORK = {"steps": 0, "generated": 0, "evaluated": 0}  # calibration work done in this process (for tests and budgets)
+
+class _Enough(Exception): "Raised from `fit`'s callback to end a calibration probe."
+
+# TimeGAN trains in three phases of different cost: each is probed on its own, weighted by its share of the epochs
+_BIG = 10**6  # epochs of the phase being probed (the probe ends long before)
+_PHASES = {"timegan": lambda c: [(dict(embed_epochs=_BIG, supervise_epochs=0, joint_epochs=0), c.embed_epochs),
+                                 (dict(embed_epochs=0, supervise_epochs=_BIG, joint_epochs=0), c.supervise_epochs),
+                                 (dict(embed_epochs=0, supervise_epochs=0, joint_epochs=_BIG), c.joint_epochs)]}
+
+def _state_bytes(model) -> int:
+    "Bytes of a model's weights, their gradients and its optimizers' state (Adam's moments): what training holds at any batch."
+    import torch
+    mods, opts = model._modules().values(), model._optimizers().values()
+    params = sum(p.numel() * p.element_size() for m in mods for p in m.parameters())
+    state = sum(v.numel() * v.element_size() for o in opts for s in o.state.values() for v in s.values() if torch.is_tensor(v))
+    return 2 * params + state
+
+def _sync(cuda: bool):
+    if cuda:
+        import torch; torch.cuda.synchronize()
+
+def _probe_steps(kind, cfg, data, cuda: bool) -> dict:
+    "Train `kind(cfg)` on `data` for a warm-up step plus up to `CALIBRATION['steps']` steps (within the time budget)."
+    import torch
+    C, marks = CALIBRATION, []
+    def stop(model, step):
+        _sync(cuda); marks.append(time.perf_counter()); _CAL_WORK["steps"] += 1
+        if step > C["steps"] or marks[-1] - marks[0] > C["budget_s"]: raise _Enough
+    if cuda: torch.cuda.reset_peak_memory_stats(); g0 = torch.cuda.memory_allocated()
+    model, t0 = kind(cfg), time.perf_counter()
+    with _PeakRSS() as host:
+        try: model.fit(data, epochs=10**9, progress=False, callback=stop)
+        except _Enough: pass
+    gaps = sorted(b - a for a, b in zip(marks, marks[1:]))
+    first = marks[0] - t0
+    step = gaps[len(gaps) // 2] if gaps else first  # the median step (an epoch boundary in a tiny sample costs extra)
+    return {"model": model, "step_s": step, "setup_s": max(first - step, 0.0), "timed": len(gaps),
+            "host": host.growth, "gpu": torch.cuda.max_memory_allocated() - g0 if cuda else 0}
+
+def _fit_line(points) -> tuple:
+    "`(a, c)` of `t(b) = a + c·b` through measured `(b, t)` points: a line through two, else through the origin and one."
+    (b1, t1), (b2, t2) = points[0], points[-1]
+    if b2 <= b1: return 0.0, t1 / b1
+    c = max((t2 - t1) / (b2 - b1), 0.0)
+    return max(t1 - c * b1, 0.0), c
 
 def calibrate(method: str, dataset: str, profile: str, device: str = "cpu", **overrides) -> dict:
-    """Time and memory of `method`'s preset on a sample of `dataset` (cached per method, dataset, profile, device and
-    the overrides that change the cost): setup and per-series-epoch seconds, per-series generation seconds, host and
-    GPU peak bytes of training and of generating, and encoded training bytes per series."""
+    """Time and memory of `method`'s preset on a sample of `dataset` (cached per method, dataset, profile, device and the
+    overrides that change the cost), from a few training steps and two small generations, never whole epochs:
+
+    - a training step costs `a + c·b` seconds at batch `b`, fitted to the probes (through the origin from one probe
+      when a bigger batch would be slow: an upper bound); an epoch is `rows / B` steps at the preset's batch `B`;
+    - training memory is the weights, gradients and optimizer state (counted) plus activations per batch series
+      (the probe's peak minus those and its data, divided by its batch), times `B`;
+    - generating `g` series costs `a + c·g` per call of at most 1000 series; where the barely-trained model ends its
+      series early, `basis` says so (an autoregressive model's time follows the steps it generates: may be low).
+
+    `basis` says what was measured and how it was extrapolated."""
+    import inspect
+    import numpy as np
     import torch
+    C = CALIBRATION
     cost = {k: (v > 0 if k == "dp_noise_multiplier" else v) for k, v in overrides.items() if k not in ("seed", "epochs")}
     key = (method_of(method), dataset, profile, device, tuple(sorted(cost.items())))
     if key in _CALIBRATION: return _CALIBRATION[key]
     cfg = method_preset(method, dataset, profile, device=device, **{k: v for k, v in overrides.items() if k != "epochs"})
-    bs = int(getattr(cfg, "batch_size", 64) or 64)
+    kind, cuda = method_class(method), device == "cuda"
     sample = data_info(dataset, "train", profile)["sample"]
-    n = min(len(sample), 2 * bs)
-    data = sample[:n]
-    cuda = device == "cuda"
-    if cuda: torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(); g0 = torch.cuda.memory_allocated()
-    t0 = time.perf_counter()
-    with _PeakRSS() as host_fit:
-        model = method_class(method)(cfg).fit(data, epochs=2, progress=False)
-        if cuda: torch.cuda.synchronize()
-    fit_s = time.perf_counter() - t0
-    gpu_fit = torch.cuda.max_memory_allocated() - g0 if cuda else 0
-    hist = [h["seconds"] for h in model.history] or [fit_s / 2]
-    epoch_s = hist[-1]
-    try: enc = sum(np.asarray(v).nbytes for v in model._prepare(data, fit_encoder=False).values()) / n
-    except Exception: enc = data.features[0].nbytes
-    n_gen = min(n, 200)
-    if cuda: torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(); g0 = torch.cuda.memory_allocated()
-    t0 = time.perf_counter()
-    with _PeakRSS() as host_gen:
-        model.generate(n_gen, seed=1)
-        if cuda: torch.cuda.synchronize()
-    gen_s = time.perf_counter() - t0
-    gpu_gen = torch.cuda.max_memory_allocated() - g0 if cuda else 0
-    _CALIBRATION[key] = {"setup_s": max(fit_s - sum(hist), 0.0), "epoch_series_s": epoch_s / n, "gen_series_s": gen_s / n_gen,
-                         "host_fit": host_fit.growth, "gpu_fit": gpu_fit, "host_gen": host_gen.growth, "gpu_gen": gpu_gen,
-                         "gen_batch": n_gen, "enc_bytes": enc, "n": n}
+    B = int(getattr(cfg, "batch_size", 64) or 64)
+    name = f"{label(method)}{' (' + overrides['mode'] + ')' if 'mode' in overrides else ''} {dataset}"
+    if "callback" in inspect.signature(kind.fit).parameters:
+        phases = _PHASES[method_of(method)](cfg) if method_of(method) in _PHASES else [({}, 1)]
+        total = sum(w for _, w in phases) or 1
+        line, host, gpu, probes, model = [], {}, {}, [], None
+        for o, w in phases:
+            if not w: continue
+            points, b = [], min(B, C["probe_batch"])
+            while True:
+                data = sample[:min(len(sample), (C["steps"] + 1) * b)]
+                p = _probe_steps(kind, _replace_cfg(cfg, batch_size=b, **o), data, cuda)
+                model = p["model"]
+                arrays = model._prepare(data, fit_encoder=False)
+                rows = len(next(iter(arrays.values()))) / len(data)  # training rows per series (AR's: one per step)
+                enc = max(sum(np.asarray(v).nbytes for v in arrays.values()), data.features.nbytes) / len(data)
+                fixed = _state_bytes(model)
+                b_eff = min(b, int(rows * len(data)))
+                points.append((b_eff, p["step_s"]))
+                host[b_eff] = max(p["host"] - (0 if cuda else fixed) - enc * len(data), 0) / b_eff
+                gpu[b_eff] = max(p["gpu"] - fixed - enc * len(data), 0) / b_eff if cuda else 0.0
+                probes.append(p["timed"])
+                bigger = min(B, int(rows * len(sample)), int(b_eff * C["step_s"] / max(p["step_s"], 1e-9)))
+                if len(points) == 2 or bigger < 2 * b_eff: break
+                b = bigger
+            a, c = _fit_line(points)
+            line.append((w / total, a, c, [pt[0] for pt in points], p["setup_s"]))
+        setup = max(l[4] for l in line)
+        bmax = max(host)
+        train = {"phases": [(w, a, c) for w, a, c, _, _ in line], "rows": rows, "batch": B, "setup_s": setup,
+                 "fixed": fixed, "host_act": host[bmax], "gpu_act": gpu[bmax] if cuda else 0.0, "enc_bytes": enc}
+        probed = sorted({b for l in line for b in l[3]})
+        how = (f"steps timed at batch {'/'.join(map(str, probed))}"
+               + ("" if B <= max(probed) else f", {'linear' if len(probed) > 1 else 'proportional'} to "
+                  + (f"batch {B}" if B < 2**30 else "the whole data as one batch"))
+               + (f", {len(line)} phases" if len(line) > 1 else ""))
+        if min(probes) == 0: how += ", from the warm-up step alone (over budget)"
+    else:  # a fit of its own without per-step callbacks (HMM's EM): 2 epochs on a few series
+        n = min(len(sample), C["epoch_series"])
+        data = sample[:n]
+        if cuda: torch.cuda.reset_peak_memory_stats(); g0 = torch.cuda.memory_allocated()
+        t0 = time.perf_counter()
+        with _PeakRSS() as h:
+            model = kind(cfg).fit(data, epochs=2, progress=False); _sync(cuda)
+        fit_s = time.perf_counter() - t0
+        _CAL_WORK["steps"] += 2
+        hist = [x["seconds"] for x in model.history] or [fit_s / 2]
+        enc = data.features.nbytes / n
+        sel = getattr(cfg, "select_series", None)  # HMM's BIC state selection sees at most this many series (0: all)
+        train = {"phases": [(1.0, 0.0, hist[-1] / n)], "rows": 1.0, "batch": 1, "setup_s": max(fit_s - sum(hist), 0.0),
+                 "setup_per": n, "setup_cap": sel or None, "fixed": 0, "host_act": 0.0, "gpu_act": 0.0, "enc_bytes": enc,
+                 "host_fit": h.growth, "gpu_fit": torch.cuda.max_memory_allocated() - g0 if cuda else 0}
+        how = f"2 epochs on {n} series, per-epoch time linear in series" + (
+            f", setup linear up to {sel} series" if sel else ", setup linear in series")
+    # generation: two probes, the second only if the first was quick
+    gens, g_points, real, made = list(C["gen_series"]), [], 1.0, 1.0
+    for g in gens:
+        if g_points and g_points[-1][1] * g / g_points[-1][0] > C["budget_s"]: break
+        if cuda: torch.cuda.reset_peak_memory_stats(); g0 = torch.cuda.memory_allocated()
+        t0 = time.perf_counter()
+        with _PeakRSS() as hg:
+            out = model.generate(g, seed=1); _sync(cuda)
+        g_points.append((g, time.perf_counter() - t0))
+        _CAL_WORK["generated"] += g
+        gen_host, gen_gpu = hg.growth / g, (torch.cuda.max_memory_allocated() - g0) / g if cuda else 0.0
+        real, made = float(np.mean(sample.lengths)), float(np.mean(out.lengths))
+    ga, gc = _fit_line(g_points)
+    # a barely-trained model may end its series early; where generation stops with the series, the time is then low
+    how += f", generation timed on {'/'.join(str(g) for g, _ in g_points)} series" + (
+        f" (they averaged {made:.0f} of the data's {real:.0f} steps: may be low)" if made < 0.9 * real else "")
+    _CALIBRATION[key] = {**train, "gen_a": ga, "gen_c": gc, "host_gen": gen_host, "gpu_gen": gen_gpu,
+                         "basis": f"{name}: {how}"}
     del model
     if cuda: torch.cuda.empty_cache()
     return _CALIBRATION[key]
 
+def _replace_cfg(cfg, **changes):
+    "A copy of a config dataclass with `changes`."
+    from dataclasses import replace
+    return replace(cfg, **changes)
+
+def train_seconds(c: dict, n: int, epochs: int) -> float:
+    "Seconds to train `epochs` epochs on `n` series from a calibration `c`: per phase, `rows/B` steps of `a + c·B` seconds."
+    rows = c["rows"] * n
+    B = max(1.0, min(c["batch"], rows))
+    per_epoch = sum(w * (rows / B) * (a + k * B) for w, a, k in c["phases"])
+    setup = c["setup_s"] * (min(n, c["setup_cap"] or n) / c["setup_per"] if "setup_per" in c else 1.0)
+    return setup + per_epoch * epochs
+
+def gen_seconds(c: dict, n: int) -> float:
+    "Seconds to generate `n` series: `generate` works in calls of at most 1000 series, each `a + c·g`."
+    return math.ceil(n / 1000) * c["gen_a"] + c["gen_c"] * n
+
 # %% ../nbs/30_reproduce.ipynb #435edcdb
 _EVAL_CAL = {}
+# how an evaluator's time grows with the series `n` it gets, from its timing on `n0` series (`k`: the part of that
+# timing spent in exact kernel ridge regression, O(n³) up to EXACT_KERNEL_MAX series, O(n·m²) with m Nyström landmarks beyond)
+_EVAL_SCALING = {"acf": "linear", "stats": "linear", "classify": "linear (and in steps)", "classify1": "linear (and in steps)",
+                 "nearest": "quadratic", "membership": "quadratic", "forecast": "linear + kernel ridge cube"}
 
 def _evaluator_seconds(evaluator: str, dataset: str, profile: str) -> tuple:
-    "`(seconds, series)`: one run of `evaluator` on the calibration sample of `dataset` (cached)."
+    "`(seconds, series, kernel ridge seconds)`: one run of `evaluator` on `CALIBRATION['eval_series']` series of the sample (cached)."
     key = (evaluator, dataset, profile)
     if key not in _EVAL_CAL:
         import warnings
+        import numpy as np
         from tsgen import downstream, metrics
         s = data_info(dataset, "train", profile)["sample"]
+        s = s[:min(len(s), CALIBRATION["eval_series"])]
+        steps = s.max_len
+        if evaluator in ("classify", "classify1"):  # linear in the matrix width T·K too: timed on the first `eval_steps` steps
+            from dataclasses import replace
+            from tsgen.core import TSData
+            t = min(s.max_len, CALIBRATION["eval_steps"])
+            s = TSData(replace(s.schema, max_len=t), s.attributes, s.features[:, :t], np.minimum(s.lengths, t))
         cat = next((f.name for f in s.schema.attributes if f.is_categorical), None)
+        hist = min(500, s.max_len - 2)
+        def krr():  # the exact kernel ridge fit `forecast_scores` makes, on the same matrix
+            from sklearn.kernel_ridge import KernelRidge
+            x = np.log1p(np.maximum(s.features[:, :hist + 1, 0].astype(np.float64), 0))
+            KernelRidge(kernel="rbf", alpha=1.0).fit(x[:, :hist], x[:, hist:])
         run = {"acf": lambda: metrics.acf_mse(s, s), "stats": lambda: metrics.autocorr(s),
                "classify": lambda: downstream.classification_scores(s, s, cat, 0, profile == "smoke"),
                "classify1": lambda: downstream.classwise_f1(s, s, cat, 0),
-               "forecast": lambda: downstream.forecast_scores(s, s, min(500, s.max_len - 2), min(50, 1), small=profile == "smoke"),
+               "forecast": lambda: downstream.forecast_scores(s, s, hist, 1, small=profile == "smoke"),
                "nearest": lambda: metrics.nearest_neighbours(s, s), "membership": lambda: metrics.nearest_neighbours(s, s)}[evaluator]
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try: run()
-            except Exception: pass  # a sample this small may lack a class or full-length series: time what ran
-        _EVAL_CAL[key] = (time.perf_counter() - t0, len(s))
+        def timed(f):
+            t0 = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try: f()
+                except Exception: pass  # a sample this small may lack a class or full-length series: time what ran
+            return time.perf_counter() - t0
+        total = timed(run)
+        k = min(timed(krr), total) if evaluator == "forecast" else 0.0
+        _CAL_WORK["evaluated"] += len(s)
+        _EVAL_CAL[key] = (total * steps / s.max_len, len(s), k)  # scaled to all steps (1 unless truncated)
     return _EVAL_CAL[key]
+
+def evaluator_seconds(evaluator: str, n: int, seconds: float, n0: int, kernel: float = 0.0) -> float:
+    "Seconds of `evaluator` on `n` series from its timing on `n0` (`kernel` of them in exact kernel ridge), by `_EVAL_SCALING`."
+    from tsgen.downstream import EXACT_KERNEL_MAX, NYSTROEM_COMPONENTS
+    r = n / n0
+    if evaluator in ("nearest", "membership"): return seconds * r * r  # all pairs of series
+    rest = (seconds - kernel) * r  # linear: one pass (or a fixed number of iterations) over the series
+    if not kernel: return rest
+    m = min(NYSTROEM_COMPONENTS, n)
+    return rest + (kernel * r ** 3 if n <= EXACT_KERNEL_MAX else kernel * r * (m / n0) ** 2)
 
 def _evaluator_bytes(evaluator: str, n: int, T: int, K: int) -> float:
     "Host bytes an evaluator needs beyond the data it gets (bounded: no evaluator builds an n x n matrix)."
@@ -554,37 +718,43 @@ def _evaluator_bytes(evaluator: str, n: int, T: int, K: int) -> float:
 def estimate(work: list, profile: str, device: str = "cpu", calibrated: bool = True, seed: int = 0,
              base: int | None = None,  # host bytes of a notebook before its work (default: this process's now)
              ) -> dict:
-    "`{seconds, host_bytes, gpu_bytes}` of one notebook's work items (peaks, not sums, for memory)."
+    """`{seconds, host_bytes, gpu_bytes, basis}` of one notebook's work items (peaks, not sums, for memory); `basis`
+    says, per calibrated method and evaluator, what was measured and how it was extrapolated."""
     shape = lambda d: data_info(d, "train", profile, seed)
     nbytes = lambda d, n: n * shape(d)["T"] * shape(d)["K"] * 4 + n * shape(d)["A"] * 8  # float32 features, float64 attributes
     datasets = sorted({w["dataset"] for w in work})
     loaded = sum(nbytes(d, shape(d)["n"]) for d in datasets if any(w["kind"] != "evaluate" for w in work if w["dataset"] == d))
     build = max([10 * shape(d)["n"] * shape(d)["T"] * 8 for d in datasets if shape(d)["source"].startswith("simulated")] or [0])
     secs, host, gpu = 0.0, build, 0.0  # a simulator's working arrays while it builds the data
-    cuda = device == "cuda"
+    cuda, basis = device == "cuda", []
     for w in work:
         d, n = w["dataset"], w["series"]
         T, K = shape(d)["T"], shape(d)["K"]
         if w["kind"] == "evaluate":
             host = max(host, w["held"] * nbytes(d, n) + _evaluator_bytes(w["evaluator"], n, T, K))
             if calibrated:
-                s, n0 = _evaluator_seconds(w["evaluator"], d, profile)
-                scale = (n / n0) ** 2 if w["evaluator"] in ("nearest", "membership") else n / n0
-                secs += s * scale * w["runs"]
+                s, n0, k = _evaluator_seconds(w["evaluator"], d, profile)
+                secs += evaluator_seconds(w["evaluator"], n, s, n0, k) * w["runs"]
+                cut = f" x {CALIBRATION['eval_steps']} steps" if "steps" in _EVAL_SCALING[w["evaluator"]] and T > CALIBRATION["eval_steps"] else ""
+                basis.append(f"eval {w['evaluator']} {d}: timed on {n0} series{cut}, {_EVAL_SCALING[w['evaluator']]} in series")
             continue
         if not calibrated:
             host = max(host, loaded + nbytes(d, n)); continue
         c = calibrate(w["method"], d, profile, device, **w["overrides"])
+        basis.append(c["basis"])
         if w["kind"] == "train":
-            secs += (c["setup_s"] + c["epoch_series_s"] * n * w["epochs"]) * w["runs"]
-            host = max(host, loaded + c["enc_bytes"] * n + c["host_fit"])
-            gpu = max(gpu, c["gpu_fit"] + (c["enc_bytes"] * n if cuda else 0))
+            secs += train_seconds(c, n, w["epochs"]) * w["runs"]
+            B = max(1.0, min(c["batch"], c["rows"] * n))  # the batch training runs at
+            # weights, gradients and optimizer state live on the device that trains; activations per batch series
+            host = max(host, loaded + c["enc_bytes"] * n + (0 if cuda else c["fixed"]) + c["host_act"] * B + c.get("host_fit", 0))
+            if cuda: gpu = max(gpu, c["fixed"] + c["gpu_act"] * B + c.get("gpu_fit", 0) + c["enc_bytes"] * n)
         else:
-            batch = max(1.0, min(n, 1000) / c["gen_batch"])  # `generate` works 1000 series at a time
-            secs += c["gen_series_s"] * n * w["runs"]
-            host = max(host, loaded + nbytes(d, n) + c["host_gen"] * batch)
-            gpu = max(gpu, c["gpu_gen"] * batch)
-    return {"seconds": secs if calibrated else float("nan"), "host_bytes": (_rss() if base is None else base) + host, "gpu_bytes": gpu}
+            g = min(n, 1000)  # `generate` works 1000 series at a time
+            secs += gen_seconds(c, n) * w["runs"]
+            host = max(host, loaded + nbytes(d, n) + c["host_gen"] * g)
+            gpu = max(gpu, c["gpu_gen"] * g)
+    return {"seconds": secs if calibrated else float("nan"), "host_bytes": (_rss() if base is None else base) + host,
+            "gpu_bytes": gpu, "basis": "; ".join(dict.fromkeys(basis))}
 
 # %% ../nbs/30_reproduce.ipynb #8a2bce89
 def machine_memory(device: str = "cpu") -> dict:
@@ -617,7 +787,7 @@ def plan(profile: str = "smoke", only=None, seed: int = 0, device: str = "auto",
         T = lambda d: data_info(d, "train", profile, seed)["T"]
         rows.append({"notebook": nb.stem, "work": describe_work(work, T), "est_seconds": round(e["seconds"], 1),
                      "est_time": _hms(e["seconds"]), "est_peak_host_mb": round(host), "est_peak_gpu_mb": round(gpu),
-                     "device": dev, "fits": fits})
+                     "device": dev, "fits": fits, "basis": e["basis"]})
     out = pd.DataFrame(rows)
     out.attrs.update(profile=profile, device=dev, **{f"have_{k}": v for k, v in have.items()})
     return out
@@ -655,12 +825,17 @@ def format_plan(table: pd.DataFrame, width: int = 110) -> str:
     gpu = f", GPU {a['have_gpu_mb']:,.0f} MB" if a.get("have_gpu_mb") is not None else ""
     head = (f"tsgen-reproduce plan: profile {a['profile']}, device {a['device']}; this machine: host {a['have_host_mb']:,.0f} MB{gpu}\n"
             f"{'notebook':<30} {'est. time':>10} {'host MB':>9} {'GPU MB':>8}  fits?\n" + "-" * 68)
-    lines = [head]
+    lines, legend = [head], {}
     for r in table.itertuples():
         lines.append(f"{r.notebook:<30} {r.est_time:>10} {r.est_peak_host_mb:>9,} {r.est_peak_gpu_mb:>8,}  {'yes' if r.fits else 'NO'}")
         lines += ["    " + s for s in textwrap.wrap(r.work, width - 4)]
+        refs = [legend.setdefault(b, len(legend) + 1) for b in str(getattr(r, "basis", "") or "").split("; ") if b]
+        if refs: lines += ["    " + s for s in textwrap.wrap("estimated from " + ", ".join(f"[{i}]" for i in refs), width - 4)]
     total = table.est_seconds.sum()
     lines.append("-" * 68 + f"\n{'total':<30} {_hms(total):>10}")
+    if legend:  # what each estimate was extrapolated from
+        lines.append("\nhow each estimate was made (timings on this device, extrapolated to the planned sizes):")
+        for b, i in legend.items(): lines += textwrap.wrap(f"[{i}] {b}", width, subsequent_indent="     ")
     return "\n".join(lines)
 
 # %% ../nbs/30_reproduce.ipynb #fce53953
