@@ -21,8 +21,8 @@ import torch
 from .core import Schema, TSData, categorical, continuous
 
 # %% auto #0
-__all__ = ['wwt_workload', 'peak_memory_mb', 'bench_dg', 'format_line', 'bench_transformer', 'bench_lstm', 'rss_mb', 'RSSPeak',
-           'bench_stream', 'main']
+__all__ = ['wwt_workload', 'peak_memory_mb', 'bench_dg', 'format_line', 'bench_transformer', 'bench_decode', 'bench_lstm',
+           'rss_mb', 'RSSPeak', 'bench_stream', 'main']
 
 # %% ../nbs/31_bench.ipynb #87b22ffe
 def wwt_workload(n: int = 2000, t: int = 550, seed: int = 0) -> TSData:
@@ -109,6 +109,30 @@ def bench_transformer(n: int = 256, t: int = 550, epochs: int = 1, batch: int = 
                   "kv_speedup": round(rates[True] / rates[False], 1)})
     return lines
 
+# %% ../nbs/31_bench.ipynb #9d0e1a02
+def bench_decode(n: int = 800, t: int = 672, mode: str = "default", threads: int = 0, device: str = "auto",
+                 profile: bool = False, **overrides) -> dict:
+    "Seconds to decode `n` series of `t` steps at once with the smoke transformer; returns the figures printed by `main`."
+    from tsgen.transformer import TST, tst_preset
+    if threads: torch.set_num_threads(threads)
+    cfg = tst_preset("wwt", "smoke", mode=mode, epochs=1, batch_size=32, device=device, **overrides)
+    model = TST(cfg).fit(wwt_workload(64, t), progress=False)
+    g = torch.Generator(device=model.device).manual_seed(0)
+    with torch.no_grad():
+        model._sample(min(n, 8), g=g, stop=False)  # warm-up: compiled kernels, allocator
+        _sync(model.device); t0 = time.perf_counter()
+        if profile:
+            from torch.profiler import profile as torch_profile
+            with torch_profile() as prof: model._sample(n, g=g, stop=False)
+        else: model._sample(n, g=g, stop=False)
+        _sync(model.device); secs = time.perf_counter() - t0
+    if profile: print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=12), file=sys.stderr)
+    steps = t - (cfg.seed_steps if mode == "paper" else 0)
+    return {"tsgen": "tst_decode", "mode": mode, "device": model.device.type, "threads": torch.get_num_threads(), "n": n, "T": t,
+            "window": model._window(), "seconds": round(secs, 2), "ms_per_step": round(secs / steps * 1e3, 2),
+            "series_per_s": round(n / secs, 1), "peak_mem_mb": round(peak_memory_mb(model.device))}
+
+
 # %% ../nbs/31_bench.ipynb #be2a98af
 def bench_lstm(batch: int = 100, t: int = 550, sample_len: int = 10, generate: int = 2000, threads: int = 0,
                repeats: int = 20) -> dict:
@@ -182,11 +206,11 @@ def bench_stream(n: int = 100_000, t: int = 550, train_n: int = 500, epochs: int
 
 # %% ../nbs/31_bench.ipynb #231c2678
 def main(argv=None):
-    "Command line: `python -m tsgen.bench {dg,lstm,transformer,stream} [--n N --t T --epochs E --sample-len S --batch B --generate G --threads P --device D]`."
+    "Command line: `python -m tsgen.bench {dg,lstm,transformer,decode,stream} [--n N --t T --epochs E --sample-len S --batch B --generate G --threads P --device D]`."
     p = argparse.ArgumentParser(prog="python -m tsgen.bench", description="Print training and generation speed.")
-    p.add_argument("model", choices=["dg", "lstm", "transformer", "stream"])
+    p.add_argument("model", choices=["dg", "lstm", "transformer", "decode", "stream"])
     p.add_argument("--n", type=int, default=None, help="training series (dg: 2000, transformer: 256); stream: series written (100000)")
-    p.add_argument("--t", type=int, default=550)
+    p.add_argument("--t", type=int, default=None, help="time steps (550; decode: 672)")
     p.add_argument("--epochs", type=int, default=None, help="2; stream: 16"); p.add_argument("--sample-len", type=int, default=10)
     p.add_argument("--batch", type=int, default=None, help="dg: 100, transformer: 64")
     p.add_argument("--generate", type=int, default=None, help="series generated (dg: 2000, transformer: 16)")
@@ -196,7 +220,14 @@ def main(argv=None):
     p.add_argument("--chunk", type=int, default=10_000, help="stream: series per chunk")
     p.add_argument("--layout", default="long", choices=["long", "wide"], help="stream: the file's layout")
     p.add_argument("--out", default=None, help="stream: keep the file here (default: a temporary one)")
+    p.add_argument("--mode", default="default", choices=["default", "paper"], help="decode: the transformer's mode")
+    p.add_argument("--profile", action="store_true", help="decode: also print where the time goes")
     a = p.parse_args(argv)
+    a.t = a.t or (672 if a.model == "decode" else 550)
+    if a.model == "decode":
+        figures = bench_decode(a.n or 800, a.t, a.mode, a.threads, a.device, a.profile)
+        print(format_line(figures), flush=True)
+        return figures
     if a.model == "stream":
         figures = bench_stream(a.n or 100_000, a.t, a.train_n, 16 if a.epochs is None else a.epochs, a.chunk, a.batch or 1000, a.layout, a.out,
                                a.threads, a.device)

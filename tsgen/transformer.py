@@ -524,7 +524,7 @@ def _decode(self: TST,
     s = 0  # first step in the context
     for t in range(k, T):
         if stop and (t - k) % 8 == 0 and bool(ended.all()): break  # an occasional check: no sync per step
-        s_new = s if t - s <= W - 1 else t - W // 2
+        s_new = s if t - s <= W - 1 else t - max(1, W // 4)  # rebuilt from the last quarter window
         if t == k or s_new != s:
             s = s_new
             steps = net.embed_steps(xs[:, s:t], torch.full((B,), s, device=dev))
@@ -601,8 +601,15 @@ def _tst_generate(self: TST,
                   prefix_len: int | None = None,  # steps of `prefix` kept (default: seed_steps)
                   use_cache: bool = True,  # KV-cache; False recomputes the whole context for every step
                   temperature: float = 1.0,  # default mode: sampling temperature (0: the most likely values)
+                  out=None,  # a *.parquet / *.csv / *.csv.gz file: stream the series there in chunks (returns its path)
+                  **stream,  # with `out`: `tsgen.stream.generate_to`'s options (chunk_size, layout, progress...)
                   ) -> TSData:
     "Generate series in raw units: unconditionally, conditioned on `attributes`, or continuing `prefix`."
+    if out is not None:
+        from tsgen.stream import generate_to
+        return generate_to(self, n, out, attributes=attributes, seed=seed, batch_size=batch_size, prefix=prefix,
+                           prefix_len=prefix_len, use_cache=use_cache, temperature=temperature, **stream)
+    if stream: raise TypeError(f"generate: {sorted(stream)} apply only with out=")
     if self.schema is None: raise RuntimeError("TST is not trained: call fit(data) or load(path) first")
     k = None
     if prefix is not None:
