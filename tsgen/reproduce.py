@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
-import math
 import os
 import sys
 import time
@@ -21,12 +20,10 @@ import tsgen
 # %% auto #0
 __all__ = ['METHODS', 'BASELINES', 'BASELINES_ON', 'TRAIN_SERIES', 'SIM_SERIES', 'TRAINING_RUNS', 'DG_STUDIES',
            'MEMBERSHIP_SIZES', 'OVERVIEW_SERIES', 'SIM_MAX_LEN', 'MIN_REAL_SERIES', 'LOAD_OPTIONS', 'UNITS',
-           'CALIBRATION', 'RESULT_COLUMNS', 'DATASETS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of', 'label',
-           'method_class', 'method_preset', 'run_name', 'check_trained', 'trained_model', 'paper_differences',
-           'scaled_down', 'generated', 'train_or_reuse', 'paper_data', 'in_raw_units', 'paper_notebooks',
-           'run_notebook', 'dg_study_jobs', 'membership_sizes', 'notebook_parameters', 'notebook_work', 'describe_work',
-           'data_info', 'resolve_device', 'calibrate', 'train_seconds', 'gen_seconds', 'evaluator_seconds', 'estimate',
-           'machine_memory', 'plan', 'PlanError', 'check_fits', 'write_plan', 'format_plan', 'record_result',
+           'RESULT_COLUMNS', 'DATASETS', 'repo_root', 'figures_dir', 'runs_dir', 'method_of', 'label', 'method_class',
+           'method_preset', 'run_name', 'check_trained', 'trained_model', 'paper_differences', 'scaled_down',
+           'generated', 'train_or_reuse', 'paper_data', 'in_raw_units', 'data_info', 'paper_notebooks',
+           'notebook_parameters', 'run_notebook', 'dg_study_jobs', 'membership_sizes', 'record_result',
            'settings_table', 'write_index', 'reproduce', 'main']
 
 # %% ../nbs/30_reproduce.ipynb #371507d2
@@ -234,6 +231,23 @@ def in_raw_units(data, name: str, source: str):
     with np.load(npz) as z: lo, hi = z["data_feature_min"].astype(np.float64), z["data_feature_max"].astype(np.float64)  # (K,)
     return TSData(data.schema, data.attributes, data.features * (hi - lo) + lo, data.lengths)  # padding is zeroed again
 
+# %% ../nbs/30_reproduce.ipynb #6acb67b1
+_DATA_INFO = {}
+
+def data_info(name: str, split: str = "train", profile: str = "smoke", seed: int = 0, sample: int = 256) -> dict:
+    """`{n, T, K, A, source, sample}` of what `paper_data(name, split, profile)` returns: its number of series, steps,
+    features and attributes, its caption label, and its first `sample` series (cached per process)."""
+    key = (name, split, profile, seed, sample)
+    if key not in _DATA_INFO:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            d, src = paper_data(name, split, profile, seed, sim_series=sample)
+        n = SIM_SERIES[profile] if src.startswith("simulated") else len(d)
+        _DATA_INFO[key] = {"n": n, "T": d.max_len, "K": d.features.shape[2], "A": d.attributes.shape[1], "source": src,
+                           "sample": d[:min(sample, len(d))]}
+    return _DATA_INFO[key]
+
 # %% ../nbs/30_reproduce.ipynb #54a5db12
 def paper_notebooks(only=None) -> list:
     "The paper notebooks in run order (training notebooks are numbered so they come first); `only` filters by glob."
@@ -243,6 +257,19 @@ def paper_notebooks(only=None) -> list:
         nbs = [p for p in nbs if any(fnmatch.fnmatch(p.stem, pat) or fnmatch.fnmatch(p.name, pat) for pat in pats)]
         if not nbs: raise ValueError(f"no paper notebook matches {pats}; they are {[p.stem for p in paper_notebooks()]}")
     return nbs
+
+# %% ../nbs/30_reproduce.ipynb #34d8d2d9
+def notebook_parameters(nb) -> dict:
+    "The literal defaults of a paper notebook's `parameters` cell (`profile`, `seed`, `datasets`...)."
+    import ast
+    nbj = json.loads(Path(nb).read_text())
+    cell = next((c for c in nbj["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if cell is None: raise ValueError(f"{Path(nb).name} has no cell tagged `parameters`")
+    out = {}
+    for stmt in ast.parse("".join(cell["source"])).body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            out[stmt.targets[0].id] = ast.literal_eval(stmt.value)
+    return out
 
 # %% ../nbs/30_reproduce.ipynb #bfe6e3c8
 def _outputs(folder: Path) -> dict:
@@ -283,560 +310,6 @@ def dg_study_jobs(profile: str, dataset: str = "wwt", seed: int = 0) -> list:
 def membership_sizes(profile: str, pool: int, holdout: int, sizes=None) -> list:
     "Fig 15's training-set sizes (`sizes`, else the profile's `MEMBERSHIP_SIZES`) that the members and non-members allow."
     return [s for s in (sizes or MEMBERSHIP_SIZES[profile]) if s <= min(pool, holdout)]
-
-# %% ../nbs/30_reproduce.ipynb #34d8d2d9
-def notebook_parameters(nb) -> dict:
-    "The literal defaults of a paper notebook's `parameters` cell (`profile`, `seed`, `datasets`...)."
-    import ast
-    nbj = json.loads(Path(nb).read_text())
-    cell = next((c for c in nbj["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])), None)
-    if cell is None: raise ValueError(f"{Path(nb).name} has no cell tagged `parameters`")
-    out = {}
-    for stmt in ast.parse("".join(cell["source"])).body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            out[stmt.targets[0].id] = ast.literal_eval(stmt.value)
-    return out
-
-# %% ../nbs/30_reproduce.ipynb #baa83766
-def _w(kind, dataset, series, method=None, epochs=0, runs=1, evaluator="", held=0, overrides=None, split="train"):
-    return {"kind": kind, "dataset": dataset, "series": series, "method": method, "epochs": epochs, "runs": runs,
-            "evaluator": evaluator, "held": held, "overrides": overrides or {}, "split": split}
-
-def notebook_work(nb, profile: str, seed: int = 0, data=None) -> list:
-    """The work items of paper notebook `nb` (a path or stem) in `profile`, from its parameters and the shared constants.
-    `data(name, split)` gives a dataset's number of series (default: `data_info`)."""
-    stem = Path(nb).stem
-    path = repo_root() / "nbs" / "paper" / f"{stem}.ipynb"
-    p = notebook_parameters(path)
-    n = data or (lambda name, split="train": data_info(name, split, profile, seed)["n"])
-    epochs = lambda m, d, **o: method_preset(m, d, profile, **o).epochs
-    runs = lambda d: TRAINING_RUNS[profile] if d == "wwt" else 1
-    W = []
-    gen_eval = lambda d, methods, ev, split_too=False, **kw: (
-        [_w("generate", d, n(d), m) for m in methods]
-        + [_w("evaluate", d, n(d), evaluator=ev, held=len(methods) + 1 + (1 if split_too else 0), **kw)])
-    if stem == "00_data_overview":
-        for d in p["datasets"]:
-            W.append(_w("evaluate", d, OVERVIEW_SERIES[profile] if not _ds_available(d) else n(d), evaluator="acf", held=1))
-    elif stem == "10_train_dg":
-        W += [_w("train", d, n(d), "dg", epochs("dg", d), runs(d)) for d in p["datasets"]]
-        W += [_w("generate", d, 200, "dg") for d in p["datasets"]]
-    elif stem == "11_train_tst":
-        lim = p["max_series"][profile]
-        for d in p["datasets"]:
-            for mode in p["modes"]:
-                W.append(_w("train", d, min(n(d), lim or n(d)), "tst", epochs("tst", d, mode=mode), overrides={"mode": mode}))
-                W.append(_w("generate", d, 200, "tst", overrides={"mode": mode}))
-    elif stem == "12_train_baselines":
-        for d in p["datasets"]:
-            W += [_w("train", d, n(d), m, epochs(m, d), runs(d)) for m in BASELINES_ON[d]]
-            W += [_w("generate", d, 200, m) for m in BASELINES_ON[d]]
-    elif stem == "13_train_dg_studies":
-        d = p["dataset"]
-        for name, o, size in dg_study_jobs(profile, d, seed):
-            o = {k: v for k, v in o.items() if k != "seed"}
-            W.append(_w("train", d, min(size or n(d), n(d)), "dgs", epochs("dgs", d, **o), overrides=o))
-    elif stem in ("dg_fig01_autocorr", "dg_tab03_acf_mse"):
-        d = p["dataset"]; methods = ["dg"] + BASELINES_ON[d]
-        for r in range(TRAINING_RUNS[profile] if stem == "dg_tab03_acf_mse" else 1):
-            W += gen_eval(d, methods, "acf", split_too=stem == "dg_tab03_acf_mse")
-    elif stem == "dg_fig04_sample_len":
-        d = p["dataset"]; plan = DG_STUDIES[profile]
-        W += [_w("generate", d, n(d), "dgs", overrides={"sample_len": S}, runs=plan["s_runs"]) for S in plan["sample_lens"]]
-        W.append(_w("evaluate", d, n(d), evaluator="acf", held=2))
-    elif stem in ("dg_fig05_autonorm", "dg_fig06_midrange"):
-        d = p["dataset"]
-        W += gen_eval(d, ["dg", "dgs"], "stats")
-    elif stem == "dg_fig08_correlation":
-        for d in p["panels"]:
-            W += gen_eval(d, ["dg"] + BASELINES_ON.get(d, []), "stats")
-    elif stem == "dg_fig09_lengths":
-        W += gen_eval(p["dataset"], p["methods"], "stats", split_too=True)
-    elif stem in ("dg_fig10_attributes", "dg_fig18_lengths"):
-        d = p["dataset"]
-        W += gen_eval(d, ["dg"] + BASELINES_ON[d], "stats", split_too=stem == "dg_fig18_lengths")
-    elif stem == "dg_fig11_train_size":
-        d = p["dataset"]; plan = DG_STUDIES[profile]
-        sizes = [s for s in plan["sizes"] if s < n(d)]
-        W.append(_w("generate", d, n(d), "dgs", runs=len(sizes) * plan["size_runs"] + TRAINING_RUNS[profile]))
-        W.append(_w("evaluate", d, n(d), evaluator="acf", held=2))
-    elif stem == "dg_fig13_classification":
-        d = p["dataset"]
-        W += gen_eval(d, ["dg"] + BASELINES_ON[d], "classify", split_too=True)
-    elif stem == "dg_fig15_membership":
-        d = p["dataset"]
-        for s in membership_sizes(profile, n(d), n(d, "test"), p["sizes"]):
-            batch = min(100, s)
-            ep = epochs("dg", d) if profile == "full" else math.ceil(p["steps"] / (s // batch))
-            W.append(_w("train", d, s, "dg", ep, overrides={"batch_size": batch}))
-            W.append(_w("generate", d, max(s, 200), "dg", overrides={"batch_size": batch}))
-            W.append(_w("evaluate", d, s, evaluator="membership", held=4))
-    elif stem == "dg_fig16_dp":
-        d = p["dataset"]
-        W += [_w("generate", d, n(d), "dgs", overrides={"dp_noise_multiplier": s}) for s in [0.0] + DG_STUDIES[profile]["dp_noise"]]
-        W.append(_w("evaluate", d, n(d), evaluator="acf", held=2))
-    elif stem == "dg_fig19_attributes":
-        for d in sorted({name for name, _ in p["panels"]}):
-            W += gen_eval(d, p["methods"], "stats")
-    elif stem == "dg_fig21_23_nearest":
-        for d in p["datasets"]:
-            W += [_w("generate", d, n(d), "dg"), _w("evaluate", d, n(d), evaluator="nearest", held=6)]
-    elif stem in ("dg_fig24_forecast", "tst_tab03_r2"):
-        d = p["dataset"]
-        if stem == "dg_fig24_forecast": W += gen_eval(d, p["methods"], "forecast", split_too=True)
-        else:
-            W += [_w("generate", d, n(d), "tst", overrides={"mode": m}) for m in ("paper", "default")] + [_w("generate", d, n(d), "dg")]
-            W.append(_w("evaluate", d, 2 * n(d), evaluator="forecast", held=4, runs=4))
-    elif stem == "dg_sec61_retrain_attributes":
-        d = p["dataset"]
-        W += [_w("generate", d, n(d), "dg", runs=3), _w("evaluate", d, n(d), evaluator="stats", held=4)]
-    elif stem in ("dg_tab02_bandwidth_w1",):
-        d = p["dataset"]
-        W += gen_eval(d, ["dg"] + BASELINES_ON[d], "stats")
-    elif stem == "dg_tab04_training_time":
-        W.append(_w("evaluate", p["dataset"], n(p["dataset"]), evaluator="stats", held=1))
-    elif stem == "dg_tab05_ranking":
-        for d, ev in (("gcut", "classify"), ("wwt", "forecast")):
-            W += [_w("generate", d, n(d) + n(d, "test"), m) for m in p["methods"]]
-            W += [_w("evaluate", d, n(d), evaluator=ev, held=2 * (len(p["methods"]) + 1), runs=len(p["methods"]) + 1)]
-    elif stem in ("tst_fig04_augmentation", "tst_fig05_f1"):
-        d = p["dataset"]
-        props = len(p.get("proportions", [0.0])) if stem == "tst_fig04_augmentation" else 1
-        W += [_w("generate", d, n(d), "tst", overrides={"mode": m}) for m in ("paper", "default")] + [_w("generate", d, n(d), "dg")]
-        W.append(_w("evaluate", d, 2 * n(d), evaluator="classify1", held=3, runs=4 * props))
-    else:
-        raise ValueError(f"no plan for paper notebook {stem!r}: add its work to `notebook_work` in nbs/30_reproduce.ipynb")
-    return W
-
-def describe_work(work: list, steps=lambda d: "?") -> str:
-    "One line per notebook: what it trains, generates and evaluates; `steps(dataset)` gives its time steps."
-    parts = []
-    for w in work:
-        m = w["method"] and (label(w["method"]) + (f" ({w['overrides']['mode']})" if "mode" in w["overrides"] else ""))
-        o = ", ".join(f"{k}={v}" for k, v in w["overrides"].items() if k not in ("mode", "batch_size", "epochs"))
-        x = f" x{w['runs']}" if w["runs"] > 1 else ""
-        if w["kind"] == "train":
-            parts.append(f"train {m} {w['dataset']} {w['series']}x{steps(w['dataset'])} "
-                         f"{w['epochs']} ep{x}" + (f" [{o}]" if o else ""))
-        elif w["kind"] == "generate": parts.append(f"gen {m} {w['dataset']} {w['series']}{x}")
-        else: parts.append(f"eval {w['evaluator']} {w['dataset']} {w['series']}{x}")
-    out, seen = [], {}
-    for s in parts: seen[s] = seen.get(s, 0) + 1
-    return "; ".join(s if c == 1 else f"{s} (x{c})" for s, c in seen.items())
-
-# %% ../nbs/30_reproduce.ipynb #6acb67b1
-_DATA_INFO = {}
-
-def _ds_available(name: str) -> bool:
-    from tsgen import datasets as ds
-    return ds.available(name)
-
-def data_info(name: str, split: str = "train", profile: str = "smoke", seed: int = 0, sample: int = 256) -> dict:
-    """`{n, T, K, A, source, sample}` of what `paper_data(name, split, profile)` returns: its number of series, steps,
-    features and attributes, its caption label, and its first `sample` series (cached per process)."""
-    key = (name, split, profile, seed, sample)
-    if key not in _DATA_INFO:
-        import warnings
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            d, src = paper_data(name, split, profile, seed, sim_series=sample)
-        n = SIM_SERIES[profile] if src.startswith("simulated") else len(d)
-        _DATA_INFO[key] = {"n": n, "T": d.max_len, "K": d.features.shape[2], "A": d.attributes.shape[1], "source": src,
-                           "sample": d[:min(sample, len(d))]}
-    return _DATA_INFO[key]
-
-# %% ../nbs/30_reproduce.ipynb #a56f95fa
-def _rss() -> int:
-    "Resident memory of this process in bytes (Linux's /proc; else the peak so far from `resource`)."
-    try:
-        with open("/proc/self/statm") as f: return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, AttributeError):
-        import resource
-        r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return r if sys.platform == "darwin" else r * 1024
-
-class _PeakRSS:
-    "Context manager: the peak growth of resident memory (bytes) while it is open, sampled every few ms."
-    def __enter__(self):
-        import threading
-        self.base = self.peak = _rss(); self._stop = threading.Event()
-        def watch():
-            while not self._stop.wait(0.005): self.peak = max(self.peak, _rss())
-        self._t = threading.Thread(target=watch, daemon=True); self._t.start()
-        return self
-    def __exit__(self, *exc):
-        self._stop.set(); self._t.join(); self.peak = max(self.peak, _rss())
-        self.growth = max(self.peak - self.base, 0)
-
-def resolve_device(device: str = "auto") -> str:
-    "`cuda` when asked for or (with `auto`) present, else `cpu`."
-    import torch
-    if device == "cuda" and not torch.cuda.is_available(): raise ValueError("device 'cuda' asked for, but torch sees no GPU")
-    return "cuda" if device == "cuda" or (device == "auto" and torch.cuda.is_available()) else "cpu"
-
-# %% ../nbs/30_reproduce.ipynb #c0fd6fbc
-# How much work one calibration may do. Training is timed in *steps*, not epochs: one untimed warm-up step (it pays
-# for building the model, JIT compilation and the first allocations), then up to `steps` timed steps on a batch of
-# `probe_batch` series (rows, for models whose rows are windows), all time steps kept (a step's memory depends on T).
-# A second probe at a larger batch, up to the preset's, runs only if its step is predicted to take at most `step_s`.
-# Every probe stops once `budget_s` wall seconds have passed, keeping the steps that finished (at least the warm-up).
-CALIBRATION = dict(steps=3, probe_batch=2, step_s=1.0, budget_s=5.0,
-                   gen_series=(2, 32),  # series of the two generation probes (the second only if the first is quick)
-                   epoch_series=32,  # series a model without per-step callbacks (HMM's EM) trains 2 epochs on
-                   eval_series=32,  # series an evaluator is timed on
-                   eval_steps=64)  # steps the classifiers are timed on (their cost is linear in the steps too)
-_CALIBRATION = {}
-_CAL_WORK = {"steps": 0, "generated": 0, "evaluated": 0}  # calibration work done in this process (for tests and budgets)
-
-class _Enough(Exception): "Raised from `fit`'s callback to end a calibration probe."
-
-# TimeGAN trains in three phases of different cost: each is probed on its own, weighted by its share of the epochs
-_BIG = 10**6  # epochs of the phase being probed (the probe ends long before)
-_PHASES = {"timegan": lambda c: [(dict(embed_epochs=_BIG, supervise_epochs=0, joint_epochs=0), c.embed_epochs),
-                                 (dict(embed_epochs=0, supervise_epochs=_BIG, joint_epochs=0), c.supervise_epochs),
-                                 (dict(embed_epochs=0, supervise_epochs=0, joint_epochs=_BIG), c.joint_epochs)]}
-
-def _state_bytes(model) -> int:
-    "Bytes of a model's weights, their gradients and its optimizers' state (Adam's moments): what training holds at any batch."
-    import torch
-    mods, opts = model._modules().values(), model._optimizers().values()
-    params = sum(p.numel() * p.element_size() for m in mods for p in m.parameters())
-    state = sum(v.numel() * v.element_size() for o in opts for s in o.state.values() for v in s.values() if torch.is_tensor(v))
-    return 2 * params + state
-
-def _sync(cuda: bool):
-    if cuda:
-        import torch; torch.cuda.synchronize()
-
-def _probe_steps(kind, cfg, data, cuda: bool) -> dict:
-    "Train `kind(cfg)` on `data` for a warm-up step plus up to `CALIBRATION['steps']` steps (within the time budget)."
-    import torch
-    C, marks = CALIBRATION, []
-    def stop(model, step):
-        _sync(cuda); marks.append(time.perf_counter()); _CAL_WORK["steps"] += 1
-        if step > C["steps"] or marks[-1] - marks[0] > C["budget_s"]: raise _Enough
-    if cuda: torch.cuda.reset_peak_memory_stats(); g0 = torch.cuda.memory_allocated()
-    model, t0 = kind(cfg), time.perf_counter()
-    with _PeakRSS() as host:
-        try: model.fit(data, epochs=10**9, progress=False, callback=stop)
-        except _Enough: pass
-    gaps = sorted(b - a for a, b in zip(marks, marks[1:]))
-    first = marks[0] - t0
-    step = gaps[len(gaps) // 2] if gaps else first  # the median step (an epoch boundary in a tiny sample costs extra)
-    return {"model": model, "step_s": step, "setup_s": max(first - step, 0.0), "timed": len(gaps),
-            "host": host.growth, "gpu": torch.cuda.max_memory_allocated() - g0 if cuda else 0}
-
-def _fit_line(points) -> tuple:
-    "`(a, c)` of `t(b) = a + c·b` through measured `(b, t)` points: a line through two, else through the origin and one."
-    (b1, t1), (b2, t2) = points[0], points[-1]
-    if b2 <= b1: return 0.0, t1 / b1
-    c = max((t2 - t1) / (b2 - b1), 0.0)
-    return max(t1 - c * b1, 0.0), c
-
-def calibrate(method: str, dataset: str, profile: str, device: str = "cpu", **overrides) -> dict:
-    """Time and memory of `method`'s preset on a sample of `dataset` (cached per method, dataset, profile, device and the
-    overrides that change the cost), from a few training steps and two small generations, never whole epochs:
-
-    - a training step costs `a + c·b` seconds at batch `b`, fitted to the probes (through the origin from one probe
-      when a bigger batch would be slow: an upper bound); an epoch is `rows / B` steps at the preset's batch `B`;
-    - training memory is the weights, gradients and optimizer state (counted) plus activations per batch series
-      (the probe's peak minus those and its data, divided by its batch), times `B`;
-    - generating `g` series costs `a + c·g` per call of at most 1000 series; where the barely-trained model ends its
-      series early, `basis` says so (an autoregressive model's time follows the steps it generates: may be low).
-
-    `basis` says what was measured and how it was extrapolated."""
-    import inspect
-    import numpy as np
-    import torch
-    C = CALIBRATION
-    cost = {k: (v > 0 if k == "dp_noise_multiplier" else v) for k, v in overrides.items() if k not in ("seed", "epochs")}
-    key = (method_of(method), dataset, profile, device, tuple(sorted(cost.items())))
-    if key in _CALIBRATION: return _CALIBRATION[key]
-    cfg = method_preset(method, dataset, profile, device=device, **{k: v for k, v in overrides.items() if k != "epochs"})
-    kind, cuda = method_class(method), device == "cuda"
-    sample = data_info(dataset, "train", profile)["sample"]
-    B = int(getattr(cfg, "batch_size", 64) or 64)
-    name = f"{label(method)}{' (' + overrides['mode'] + ')' if 'mode' in overrides else ''} {dataset}"
-    if "callback" in inspect.signature(kind.fit).parameters:
-        phases = _PHASES[method_of(method)](cfg) if method_of(method) in _PHASES else [({}, 1)]
-        total = sum(w for _, w in phases) or 1
-        line, host, gpu, probes, model = [], {}, {}, [], None
-        for o, w in phases:
-            if not w: continue
-            points, b = [], min(B, C["probe_batch"])
-            while True:
-                data = sample[:min(len(sample), (C["steps"] + 1) * b)]
-                p = _probe_steps(kind, _replace_cfg(cfg, batch_size=b, **o), data, cuda)
-                model = p["model"]
-                arrays = model._prepare(data, fit_encoder=False)
-                rows = len(next(iter(arrays.values()))) / len(data)  # training rows per series (AR's: one per step)
-                enc = max(sum(np.asarray(v).nbytes for v in arrays.values()), data.features.nbytes) / len(data)
-                fixed = _state_bytes(model)
-                b_eff = min(b, int(rows * len(data)))
-                points.append((b_eff, p["step_s"]))
-                host[b_eff] = max(p["host"] - (0 if cuda else fixed) - enc * len(data), 0) / b_eff
-                gpu[b_eff] = max(p["gpu"] - fixed - enc * len(data), 0) / b_eff if cuda else 0.0
-                probes.append(p["timed"])
-                bigger = min(B, int(rows * len(sample)), int(b_eff * C["step_s"] / max(p["step_s"], 1e-9)))
-                if len(points) == 2 or bigger < 2 * b_eff: break
-                b = bigger
-            a, c = _fit_line(points)
-            line.append((w / total, a, c, [pt[0] for pt in points], p["setup_s"]))
-        setup = max(l[4] for l in line)
-        bmax = max(host)
-        train = {"phases": [(w, a, c) for w, a, c, _, _ in line], "rows": rows, "batch": B, "setup_s": setup,
-                 "fixed": fixed, "host_act": host[bmax], "gpu_act": gpu[bmax] if cuda else 0.0, "enc_bytes": enc}
-        probed = sorted({b for l in line for b in l[3]})
-        how = (f"steps timed at batch {'/'.join(map(str, probed))}"
-               + ("" if B <= max(probed) else f", {'linear' if len(probed) > 1 else 'proportional'} to "
-                  + (f"batch {B}" if B < 2**30 else "the whole data as one batch"))
-               + (f", {len(line)} phases" if len(line) > 1 else ""))
-        if min(probes) == 0: how += ", from the warm-up step alone (over budget)"
-    else:  # a fit of its own without per-step callbacks (HMM's EM): 2 epochs on a few series
-        n = min(len(sample), C["epoch_series"])
-        data = sample[:n]
-        if cuda: torch.cuda.reset_peak_memory_stats(); g0 = torch.cuda.memory_allocated()
-        t0 = time.perf_counter()
-        with _PeakRSS() as h:
-            model = kind(cfg).fit(data, epochs=2, progress=False); _sync(cuda)
-        fit_s = time.perf_counter() - t0
-        _CAL_WORK["steps"] += 2
-        hist = [x["seconds"] for x in model.history] or [fit_s / 2]
-        enc = data.features.nbytes / n
-        sel = getattr(cfg, "select_series", None)  # HMM's BIC state selection sees at most this many series (0: all)
-        train = {"phases": [(1.0, 0.0, hist[-1] / n)], "rows": 1.0, "batch": 1, "setup_s": max(fit_s - sum(hist), 0.0),
-                 "setup_per": n, "setup_cap": sel or None, "fixed": 0, "host_act": 0.0, "gpu_act": 0.0, "enc_bytes": enc,
-                 "host_fit": h.growth, "gpu_fit": torch.cuda.max_memory_allocated() - g0 if cuda else 0}
-        how = f"2 epochs on {n} series, per-epoch time linear in series" + (
-            f", setup linear up to {sel} series" if sel else ", setup linear in series")
-    # generation: two probes, the second only if the first was quick
-    gens, g_points, real, made = list(C["gen_series"]), [], 1.0, 1.0
-    for g in gens:
-        if g_points and g_points[-1][1] * g / g_points[-1][0] > C["budget_s"]: break
-        if cuda: torch.cuda.reset_peak_memory_stats(); g0 = torch.cuda.memory_allocated()
-        t0 = time.perf_counter()
-        with _PeakRSS() as hg:
-            out = model.generate(g, seed=1); _sync(cuda)
-        g_points.append((g, time.perf_counter() - t0))
-        _CAL_WORK["generated"] += g
-        gen_host, gen_gpu = hg.growth / g, (torch.cuda.max_memory_allocated() - g0) / g if cuda else 0.0
-        real, made = float(np.mean(sample.lengths)), float(np.mean(out.lengths))
-    ga, gc = _fit_line(g_points)
-    # a barely-trained model may end its series early; where generation stops with the series, the time is then low
-    how += f", generation timed on {'/'.join(str(g) for g, _ in g_points)} series" + (
-        f" (they averaged {made:.0f} of the data's {real:.0f} steps: may be low)" if made < 0.9 * real else "")
-    _CALIBRATION[key] = {**train, "gen_a": ga, "gen_c": gc, "host_gen": gen_host, "gpu_gen": gen_gpu,
-                         "basis": f"{name}: {how}"}
-    del model
-    if cuda: torch.cuda.empty_cache()
-    return _CALIBRATION[key]
-
-def _replace_cfg(cfg, **changes):
-    "A copy of a config dataclass with `changes`."
-    from dataclasses import replace
-    return replace(cfg, **changes)
-
-def train_seconds(c: dict, n: int, epochs: int) -> float:
-    "Seconds to train `epochs` epochs on `n` series from a calibration `c`: per phase, `rows/B` steps of `a + c·B` seconds."
-    rows = c["rows"] * n
-    B = max(1.0, min(c["batch"], rows))
-    per_epoch = sum(w * (rows / B) * (a + k * B) for w, a, k in c["phases"])
-    setup = c["setup_s"] * (min(n, c["setup_cap"] or n) / c["setup_per"] if "setup_per" in c else 1.0)
-    return setup + per_epoch * epochs
-
-def gen_seconds(c: dict, n: int) -> float:
-    "Seconds to generate `n` series: `generate` works in calls of at most 1000 series, each `a + c·g`."
-    return math.ceil(n / 1000) * c["gen_a"] + c["gen_c"] * n
-
-# %% ../nbs/30_reproduce.ipynb #435edcdb
-_EVAL_CAL = {}
-# how an evaluator's time grows with the series `n` it gets, from its timing on `n0` series (`k`: the part of that
-# timing spent in exact kernel ridge regression, O(n³) up to EXACT_KERNEL_MAX series, O(n·m²) with m Nyström landmarks beyond)
-_EVAL_SCALING = {"acf": "linear", "stats": "linear", "classify": "linear (and in steps)", "classify1": "linear (and in steps)",
-                 "nearest": "quadratic", "membership": "quadratic", "forecast": "linear + kernel ridge cube"}
-
-def _evaluator_seconds(evaluator: str, dataset: str, profile: str) -> tuple:
-    "`(seconds, series, kernel ridge seconds)`: one run of `evaluator` on `CALIBRATION['eval_series']` series of the sample (cached)."
-    key = (evaluator, dataset, profile)
-    if key not in _EVAL_CAL:
-        import warnings
-        import numpy as np
-        from tsgen import downstream, metrics
-        s = data_info(dataset, "train", profile)["sample"]
-        s = s[:min(len(s), CALIBRATION["eval_series"])]
-        steps = s.max_len
-        if evaluator in ("classify", "classify1"):  # linear in the matrix width T·K too: timed on the first `eval_steps` steps
-            from dataclasses import replace
-            from tsgen.core import TSData
-            t = min(s.max_len, CALIBRATION["eval_steps"])
-            s = TSData(replace(s.schema, max_len=t), s.attributes, s.features[:, :t], np.minimum(s.lengths, t))
-        cat = next((f.name for f in s.schema.attributes if f.is_categorical), None)
-        hist = min(500, s.max_len - 2)
-        def krr():  # the exact kernel ridge fit `forecast_scores` makes, on the same matrix
-            from sklearn.kernel_ridge import KernelRidge
-            x = np.log1p(np.maximum(s.features[:, :hist + 1, 0].astype(np.float64), 0))
-            KernelRidge(kernel="rbf", alpha=1.0).fit(x[:, :hist], x[:, hist:])
-        run = {"acf": lambda: metrics.acf_mse(s, s), "stats": lambda: metrics.autocorr(s),
-               "classify": lambda: downstream.classification_scores(s, s, cat, 0, profile == "smoke"),
-               "classify1": lambda: downstream.classwise_f1(s, s, cat, 0),
-               "forecast": lambda: downstream.forecast_scores(s, s, hist, 1, small=profile == "smoke"),
-               "nearest": lambda: metrics.nearest_neighbours(s, s), "membership": lambda: metrics.nearest_neighbours(s, s)}[evaluator]
-        def timed(f):
-            t0 = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try: f()
-                except Exception: pass  # a sample this small may lack a class or full-length series: time what ran
-            return time.perf_counter() - t0
-        total = timed(run)
-        k = min(timed(krr), total) if evaluator == "forecast" else 0.0
-        _CAL_WORK["evaluated"] += len(s)
-        _EVAL_CAL[key] = (total * steps / s.max_len, len(s), k)  # scaled to all steps (1 unless truncated)
-    return _EVAL_CAL[key]
-
-def evaluator_seconds(evaluator: str, n: int, seconds: float, n0: int, kernel: float = 0.0) -> float:
-    "Seconds of `evaluator` on `n` series from its timing on `n0` (`kernel` of them in exact kernel ridge), by `_EVAL_SCALING`."
-    from tsgen.downstream import EXACT_KERNEL_MAX, NYSTROEM_COMPONENTS
-    r = n / n0
-    if evaluator in ("nearest", "membership"): return seconds * r * r  # all pairs of series
-    rest = (seconds - kernel) * r  # linear: one pass (or a fixed number of iterations) over the series
-    if not kernel: return rest
-    m = min(NYSTROEM_COMPONENTS, n)
-    return rest + (kernel * r ** 3 if n <= EXACT_KERNEL_MAX else kernel * r * (m / n0) ** 2)
-
-def _evaluator_bytes(evaluator: str, n: int, T: int, K: int) -> float:
-    "Host bytes an evaluator needs beyond the data it gets (bounded: no evaluator builds an n x n matrix)."
-    from tsgen.downstream import EXACT_KERNEL_MAX, NYSTROEM_COMPONENTS
-    if evaluator == "acf": return 8 * n * T * 8  # centred copy, FFT and autocovariances (N, 2T) in float64
-    if evaluator in ("classify", "classify1"): return 4 * n * T * K * 8  # train/test matrices and their scaled copies
-    if evaluator == "forecast":
-        kernel = n * n * 8 * 3 if n <= EXACT_KERNEL_MAX else n * NYSTROEM_COMPONENTS * 8 * 3
-        return 4 * n * T * 8 + kernel
-    if evaluator in ("nearest", "membership"): return 4 * 256 * n * 8 + 2 * n * T * 8  # (chunk, N) distances at a time
-    return 2 * n * T * 8
-
-def estimate(work: list, profile: str, device: str = "cpu", calibrated: bool = True, seed: int = 0,
-             base: int | None = None,  # host bytes of a notebook before its work (default: this process's now)
-             ) -> dict:
-    """`{seconds, host_bytes, gpu_bytes, basis}` of one notebook's work items (peaks, not sums, for memory); `basis`
-    says, per calibrated method and evaluator, what was measured and how it was extrapolated."""
-    shape = lambda d: data_info(d, "train", profile, seed)
-    nbytes = lambda d, n: n * shape(d)["T"] * shape(d)["K"] * 4 + n * shape(d)["A"] * 8  # float32 features, float64 attributes
-    datasets = sorted({w["dataset"] for w in work})
-    loaded = sum(nbytes(d, shape(d)["n"]) for d in datasets if any(w["kind"] != "evaluate" for w in work if w["dataset"] == d))
-    build = max([10 * shape(d)["n"] * shape(d)["T"] * 8 for d in datasets if shape(d)["source"].startswith("simulated")] or [0])
-    secs, host, gpu = 0.0, build, 0.0  # a simulator's working arrays while it builds the data
-    cuda, basis = device == "cuda", []
-    for w in work:
-        d, n = w["dataset"], w["series"]
-        T, K = shape(d)["T"], shape(d)["K"]
-        if w["kind"] == "evaluate":
-            host = max(host, w["held"] * nbytes(d, n) + _evaluator_bytes(w["evaluator"], n, T, K))
-            if calibrated:
-                s, n0, k = _evaluator_seconds(w["evaluator"], d, profile)
-                secs += evaluator_seconds(w["evaluator"], n, s, n0, k) * w["runs"]
-                cut = f" x {CALIBRATION['eval_steps']} steps" if "steps" in _EVAL_SCALING[w["evaluator"]] and T > CALIBRATION["eval_steps"] else ""
-                basis.append(f"eval {w['evaluator']} {d}: timed on {n0} series{cut}, {_EVAL_SCALING[w['evaluator']]} in series")
-            continue
-        if not calibrated:
-            host = max(host, loaded + nbytes(d, n)); continue
-        c = calibrate(w["method"], d, profile, device, **w["overrides"])
-        basis.append(c["basis"])
-        if w["kind"] == "train":
-            secs += train_seconds(c, n, w["epochs"]) * w["runs"]
-            B = max(1.0, min(c["batch"], c["rows"] * n))  # the batch training runs at
-            # weights, gradients and optimizer state live on the device that trains; activations per batch series
-            host = max(host, loaded + c["enc_bytes"] * n + (0 if cuda else c["fixed"]) + c["host_act"] * B + c.get("host_fit", 0))
-            if cuda: gpu = max(gpu, c["fixed"] + c["gpu_act"] * B + c.get("gpu_fit", 0) + c["enc_bytes"] * n)
-        else:
-            g = min(n, 1000)  # `generate` works 1000 series at a time
-            secs += gen_seconds(c, n) * w["runs"]
-            host = max(host, loaded + nbytes(d, n) + c["host_gen"] * g)
-            gpu = max(gpu, c["gpu_gen"] * g)
-    return {"seconds": secs if calibrated else float("nan"), "host_bytes": (_rss() if base is None else base) + host,
-            "gpu_bytes": gpu, "basis": "; ".join(dict.fromkeys(basis))}
-
-# %% ../nbs/30_reproduce.ipynb #8a2bce89
-def machine_memory(device: str = "cpu") -> dict:
-    "`{host_mb, gpu_mb}`: this machine's physical memory, and its GPU's (None on the CPU)."
-    host = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
-    gpu = None
-    if device == "cuda":
-        import torch
-        gpu = torch.cuda.mem_get_info()[1] / 2**20
-    return {"host_mb": host, "gpu_mb": gpu}
-
-def _hms(s: float) -> str:
-    if s != s: return "-"
-    s = int(round(s)); return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
-
-def plan(profile: str = "smoke", only=None, seed: int = 0, device: str = "auto", calibrated: bool = True,
-         limits: dict | None = None,  # `{host_mb, gpu_mb}` to compare with (default: this machine's, `machine_memory`)
-         ) -> pd.DataFrame:
-    """One row per paper notebook: its planned work in `profile`, estimated device time and peak host and GPU memory
-    (from a short calibration on this machine's device), and whether it fits this machine."""
-    if profile not in TRAIN_SERIES: raise ValueError(f"profile must be one of {sorted(TRAIN_SERIES)}, got {profile!r}")
-    dev = resolve_device(device)
-    have = {**machine_memory(dev), **(limits or {})}
-    rows, base = [], _rss()  # a notebook starts with tsgen, torch and pandas loaded, as this process now
-    for nb in paper_notebooks(only):
-        work = notebook_work(nb, profile, seed)
-        e = estimate(work, profile, dev, calibrated, seed, base)
-        host, gpu = e["host_bytes"] / 2**20, e["gpu_bytes"] / 2**20
-        fits = host <= have["host_mb"] and (have.get("gpu_mb") is None or gpu <= have["gpu_mb"])
-        T = lambda d: data_info(d, "train", profile, seed)["T"]
-        rows.append({"notebook": nb.stem, "work": describe_work(work, T), "est_seconds": round(e["seconds"], 1),
-                     "est_time": _hms(e["seconds"]), "est_peak_host_mb": round(host), "est_peak_gpu_mb": round(gpu),
-                     "device": dev, "fits": fits, "basis": e["basis"]})
-    out = pd.DataFrame(rows)
-    out.attrs.update(profile=profile, device=dev, **{f"have_{k}": v for k, v in have.items()})
-    return out
-
-# %% ../nbs/30_reproduce.ipynb #53b7c714
-class PlanError(RuntimeError):
-    "A notebook's estimated peak memory exceeds what this machine has."
-
-def check_fits(table: pd.DataFrame):
-    "Raise one `PlanError` naming the first notebook of a `plan` table that does not fit, what it needs and what to change."
-    bad = table[~table["fits"].astype(bool)]
-    if not len(bad): return
-    r, a = bad.iloc[0], table.attrs
-    need = []
-    if r.est_peak_host_mb > a["have_host_mb"]: need.append(f"{r.est_peak_host_mb:,.0f} MB of host memory (this machine has {a['have_host_mb']:,.0f} MB)")
-    if a.get("have_gpu_mb") is not None and r.est_peak_gpu_mb > a["have_gpu_mb"]:
-        need.append(f"{r.est_peak_gpu_mb:,.0f} MB of GPU memory (this GPU has {a['have_gpu_mb']:,.0f} MB)")
-    others = f" ({len(bad) - 1} more notebook(s) would not fit either: {', '.join(bad.notebook.iloc[1:])})" if len(bad) > 1 else ""
-    raise PlanError(f"not starting {r.notebook}: in profile {a['profile']} it needs an estimated {' and '.join(need)} at its "
-                    f"peak [{r.work}]{others}. Run it with fewer series (a smaller TRAIN_SERIES/SIM_SERIES, or the notebook's "
-                    f"own size parameters), a smaller profile (--profile smoke), or on a machine with more memory; "
-                    f"`tsgen-reproduce --profile {a['profile']} --plan` lists every notebook's estimate")
-
-def write_plan(table: pd.DataFrame, path=None) -> Path:
-    "Save a `plan` table as CSV (default `build/<profile>/plan.csv`)."
-    path = Path(path or repo_root() / "build" / table.attrs["profile"] / "plan.csv")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False)
-    return path
-
-def format_plan(table: pd.DataFrame, width: int = 110) -> str:
-    "The plan as a readable text table (work descriptions wrapped under each notebook)."
-    import textwrap
-    a = table.attrs
-    gpu = f", GPU {a['have_gpu_mb']:,.0f} MB" if a.get("have_gpu_mb") is not None else ""
-    head = (f"tsgen-reproduce plan: profile {a['profile']}, device {a['device']}; this machine: host {a['have_host_mb']:,.0f} MB{gpu}\n"
-            f"{'notebook':<30} {'est. time':>10} {'host MB':>9} {'GPU MB':>8}  fits?\n" + "-" * 68)
-    lines, legend = [head], {}
-    for r in table.itertuples():
-        lines.append(f"{r.notebook:<30} {r.est_time:>10} {r.est_peak_host_mb:>9,} {r.est_peak_gpu_mb:>8,}  {'yes' if r.fits else 'NO'}")
-        lines += ["    " + s for s in textwrap.wrap(r.work, width - 4)]
-        refs = [legend.setdefault(b, len(legend) + 1) for b in str(getattr(r, "basis", "") or "").split("; ") if b]
-        if refs: lines += ["    " + s for s in textwrap.wrap("estimated from " + ", ".join(f"[{i}]" for i in refs), width - 4)]
-    total = table.est_seconds.sum()
-    lines.append("-" * 68 + f"\n{'total':<30} {_hms(total):>10}")
-    if legend:  # what each estimate was extrapolated from
-        lines.append("\nhow each estimate was made (timings on this device, extrapolated to the planned sizes):")
-        for b, i in legend.items(): lines += textwrap.wrap(f"[{i}] {b}", width, subsequent_indent="     ")
-    return "\n".join(lines)
 
 # %% ../nbs/30_reproduce.ipynb #fce53953
 RESULT_COLUMNS = ["item", "quantity", "ours", "paper", "note"]
@@ -925,7 +398,9 @@ def reproduce(profile: str = "smoke",  # `smoke` (minutes on a laptop CPU) or `f
     (or with `check`/`limits`) it first plans the selected notebooks and starts none if one would not fit in memory."""
     nbs = paper_notebooks(only)
     if check or limits is not None or (check is None and profile == "full"):
-        print(f"checking that {len(nbs)} notebook(s) fit this machine (a short calibration; --plan shows the estimates)", flush=True)
+        from tsgen.plan import check_fits, plan  # tsgen.plan imports this module
+        where = "this machine" if limits is None else "the target machine"
+        print(f"checking that {len(nbs)} notebook(s) fit {where} (a short calibration; --plan shows the estimates)", flush=True)
         check_fits(plan(profile, only, seed, device, limits=limits))
     build, figs = repo_root() / "build" / profile, figures_dir(profile)
     rows, t_all = [], time.perf_counter()
@@ -948,7 +423,7 @@ def reproduce(profile: str = "smoke",  # `smoke` (minutes on a laptop CPU) or `f
 
 # %% ../nbs/30_reproduce.ipynb #92328377
 def main(argv=None):
-    "Command line: `tsgen-reproduce --profile smoke [--only NAME ...] [--seed 0] [--device auto] [--plan]`."
+    "Command line: `tsgen-reproduce --profile smoke [--only NAME ...] [--seed 0] [--device auto] [--plan] [--memory HOST[,GPU]]`."
     p = argparse.ArgumentParser(prog="tsgen-reproduce", description=reproduce.__doc__)
     p.add_argument("--profile", default="smoke", choices=["smoke", "full"])
     p.add_argument("--only", nargs="*", help="paper notebooks to run (names or globs)")
@@ -956,15 +431,19 @@ def main(argv=None):
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--plan", action="store_true", help="only print each notebook's planned work, estimated time and peak "
                    "memory (from a short calibration on this device) and write them to build/<profile>/plan.csv")
+    p.add_argument("--memory", metavar="HOST[,GPU]", help="check the notebooks against a target machine's memory in GB "
+                   "(e.g. 128,80: 128 GB of host memory and an 80 GB GPU) instead of this machine's, with --plan or before a run")
     a = p.parse_args(argv)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    from tsgen.plan import PlanError, format_plan, parse_memory, plan, write_plan  # tsgen.plan imports this module
     try:
+        limits = parse_memory(a.memory) if a.memory else None
         if a.plan:
             t0 = time.perf_counter()
-            table = plan(a.profile, a.only, a.seed, a.device)
+            table = plan(a.profile, a.only, a.seed, a.device, limits=limits)
             print(format_plan(table))
             print(f"planned in {time.perf_counter() - t0:.0f} s; written to {write_plan(table).relative_to(repo_root())}")
             return
-        reproduce(a.profile, a.only, a.seed, a.device)
+        reproduce(a.profile, a.only, a.seed, a.device, limits=limits)
     except ValueError as e: p.error(str(e))
     except PlanError as e: raise SystemExit(f"tsgen-reproduce: {e}")
