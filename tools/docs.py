@@ -84,6 +84,7 @@ def stage(profile: str = "smoke", flags: tuple = (), workers: int = 2) -> Path:
     shutil.rmtree(STAGE, ignore_errors=True)
     shutil.copytree(NBS, STAGE, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     nbs = docs_notebooks()
+    os.environ.setdefault("TSGEN_THREADS", "fixed")  # the pages' examples compare runs bit for bit: no thread adapting
     with ProcessPoolExecutor(workers, max_tasks_per_child=1) as pool:  # a fresh interpreter per notebook
         for name, secs in pool.map(_execute, [(nb, flags) for nb in nbs]):
             print(f"executed {name} in {secs:.0f} s", flush=True)

@@ -76,6 +76,14 @@ def usable_threads(most: int | None = None,  # the most threads to use (default:
     finally: torch.set_num_threads(before)
     return most if total[most] < 0.85 * total[1] else 1
 
+def _thread_policy() -> bool:
+    """Whether `fit` adapts its CPU threads to the load: `TSGEN_THREADS` unset or `auto`. `fixed` keeps torch's
+    thread count, and a number sets it for the fit: bit-exact reruns need a fixed count (results depend on it)."""
+    mode = os.environ.get("TSGEN_THREADS", "auto").strip()
+    if mode.isdigit() and int(mode) > 0: torch.set_num_threads(int(mode)); return False
+    if mode not in ("auto", "fixed"): raise ValueError(f"TSGEN_THREADS must be 'auto', 'fixed' or a positive number, got {mode!r}")
+    return mode == "auto"
+
 
 # %% ../nbs/10_train.ipynb #5d1c0a02
 def distributed(device: torch.device | None = None) -> tuple[int, int]:
@@ -291,9 +299,9 @@ def fit(self: Generator,
 def _epochs(self: Generator, epochs, tensors, n, bs, steps, shuffle, bar, checkpoint, every, log_every, callback):
     "The epochs of `fit`: batches of this rank, losses (averaged over ranks), divergence check, checkpoints."
     W, r, snapshot = self.world, self.rank, None
-    most, probed = torch.get_num_threads(), -math.inf
+    most, probed, adapt = torch.get_num_threads(), -math.inf, _thread_policy()
     while self.epoch < epochs:
-        if self.device.type == "cpu" and time.perf_counter() - probed > 30:  # threads this CPU really gives, now
+        if adapt and self.device.type == "cpu" and time.perf_counter() - probed > 30:  # threads this CPU really gives, now
             torch.set_num_threads(usable_threads(most)); probed = time.perf_counter()
         snapshot = _copy_state({"modules": {k: m.state_dict() for k, m in self._modules().items()},  # for `Diverged`:
                                 "optimizers": {k: o.state_dict() for k, o in self._optimizers().items()}}, snapshot)
