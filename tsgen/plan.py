@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .bench import RSSPeak, rss_mb
 from .reproduce import (  # tsgen.reproduce imports this module only inside its functions: no cycle
     BASELINES_ON, DG_STUDIES, OVERVIEW_SERIES, SIM_SERIES, TRAIN_SERIES, TRAINING_RUNS, data_info, dg_study_jobs, label,
     membership_sizes, method_class, method_of, method_preset, notebook_parameters, paper_notebooks, repo_root)
@@ -156,26 +157,17 @@ def describe_work(work: list, steps=lambda d: "?") -> str:
 
 # %% ../nbs/30a_plan.ipynb #a56f95fa
 def _rss() -> int:
-    "Resident memory of this process in bytes (Linux's /proc; else the peak so far from `resource`)."
-    try:
-        with open("/proc/self/statm") as f: return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, AttributeError):
-        import resource
-        r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return r if sys.platform == "darwin" else r * 1024
+    "Resident memory of this process in bytes (`tsgen.bench.rss_mb`)."
+    return int(rss_mb() * 2**20)
 
-class _PeakRSS:
-    "Context manager: the peak growth of resident memory (bytes) while it is open, sampled every few ms."
+class _PeakRSS(RSSPeak):
+    "`tsgen.bench.RSSPeak` sampled every 5 ms, in bytes: `base`, `peak`, and the `growth` of resident memory while open."
+    def __init__(self): super().__init__(every=0.005)
     def __enter__(self):
-        import threading
-        self.base = self.peak = _rss(); self._stop = threading.Event()
-        def watch():
-            while not self._stop.wait(0.005): self.peak = max(self.peak, _rss())
-        self._t = threading.Thread(target=watch, daemon=True); self._t.start()
+        super().__enter__(); self.base = int(self.peak * 2**20)
         return self
     def __exit__(self, *exc):
-        self._stop.set(); self._t.join(); self.peak = max(self.peak, _rss())
-        self.growth = max(self.peak - self.base, 0)
+        super().__exit__(*exc); self.peak = int(self.peak * 2**20); self.growth = max(self.peak - self.base, 0)
 
 # %% ../nbs/30a_plan.ipynb #c3e93c6d
 def resolve_device(device: str = "auto") -> str:
