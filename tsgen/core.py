@@ -5,6 +5,8 @@
 # %% ../nbs/00_core.ipynb #0ce4b945
 from __future__ import annotations
 
+import errno
+import glob
 import os
 import pickle
 import tempfile
@@ -446,16 +448,44 @@ def _dg_output_bytes(outs) -> bytes:
         else: sys.modules["output"] = saved
 
 # %% ../nbs/00_core.ipynb #80a3f8f8
+def _pid_alive(pid: int) -> bool:
+    "Whether process `pid` exists on this machine."
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except (PermissionError, OverflowError, OSError): return True  # another user's process (or a pid we cannot test)
+    return True
+
+def _remove_stale_temporaries(path: Path) -> list:
+    "Remove temporary files of earlier writes of `path` whose writing process is gone (killed mid-write); returns them."
+    gone = []
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            try: tmp.unlink(); gone.append(tmp)
+            except FileNotFoundError: pass
+    return gone
+
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}  # write errors that are about the destination
+
 def _atomic_write(path: Path, write):
-    "Call `write(tmp_path)` then move the file into place, so a failure never leaves a partial `path`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    """Call `write(tmp_path)` then move the file into place, so a failure never leaves a partial `path`.
+    Temporaries left by a killed earlier write of `path` are removed; an OS error (a full disk, no permission)
+    is an `OSError` that names `path`."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+        os.close(fd)
+    except OSError as e:
+        raise OSError(e.errno, f"cannot write {path}: {e.strerror or e}") from None
     try:
         write(tmp)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp): os.remove(tmp)
+        if isinstance(e, OSError) and e.errno in _FULL:  # the target's disk, not a file `write` reads
+            raise OSError(e.errno, f"cannot write {path}: {e.strerror or e}") from None
         raise
 
 def _scale_bounds(x):
