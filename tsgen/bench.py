@@ -51,11 +51,11 @@ def _sync(device):
 def bench_dg(n: int = 2000, t: int = 550, epochs: int = 2, sample_len: int = 10, batch: int = 100,
              generate: int = 2000, threads: int = 0, device: str = "auto", warmup: bool = True, **overrides) -> dict:
     "Train DG on the WWT-shaped workload and time it; returns the figures printed by `main`."
-    from tsgen.dg import DoppelGANger
+    from tsgen.dg import DGConfig, DoppelGANger
     if threads: torch.set_num_threads(threads)
     data = wwt_workload(n, t)
-    model = DoppelGANger(epochs=epochs, sample_len=sample_len, batch_size=batch, device=device,
-                         self_norm=True, aux_disc=True, feature_range="zero_one", **overrides)
+    model = DoppelGANger(DGConfig(epochs=epochs, sample_len=sample_len, batch_size=batch, device=device,
+                         self_norm=True, aux_disc=True, feature_range="zero_one", **overrides))
     if warmup:  # one short run so one-time costs (allocator, kernel selection) are not counted as epoch time
         DoppelGANger(model.config).fit(data[:batch * 2], epochs=1, progress=False)
     _sync(model.device); t0 = time.perf_counter()
@@ -181,12 +181,12 @@ def bench_stream(n: int = 100_000, t: int = 550, train_n: int = 500, epochs: int
                  batch: int = 1000, layout: str = "long", out: str | None = None, threads: int = 0,
                  device: str = "auto") -> dict:
     "Fit DG briefly on the WWT-shaped workload, then stream `n` series to a Parquet file; returns the printed figures."
-    from tsgen.dg import DoppelGANger
+    from tsgen.dg import DGConfig, DoppelGANger
     from tsgen.stream import generate_to
     import pyarrow.parquet as pq
     if threads: torch.set_num_threads(threads)
-    model = DoppelGANger(epochs=epochs, sample_len=10, batch_size=100, device=device, self_norm=True, aux_disc=True,
-                         feature_range="zero_one").fit(wwt_workload(train_n, t), progress=False)
+    model = DoppelGANger(DGConfig(epochs=epochs, sample_len=10, batch_size=100, device=device, self_norm=True, aux_disc=True,
+                         feature_range="zero_one")).fit(wwt_workload(train_n, t), progress=False)
     model.generate(min(n, 100), seed=1)  # warm-up
     gc.collect()
     with tempfile.TemporaryDirectory() as tmp:

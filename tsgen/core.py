@@ -10,6 +10,7 @@ import glob
 import os
 import pickle
 import tempfile
+import warnings
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -56,8 +57,8 @@ class Field:
     @property
     def n_categories(self): return len(self.categories)
 
-    def code(self, labels, where="") -> np.ndarray:
-        "Map labels to integer codes, with a clear error for a label outside `categories`."
+    def code(self, labels, where="", at=None) -> np.ndarray:
+        "Map labels to integer codes, with a clear error for a label outside `categories` (at `at(i)`, default `series i`)."
         labels = np.asarray(labels, dtype=object)
         lookup = {c: i for i, c in enumerate(self.categories)}
         lookup.update({str(c): i for i, c in enumerate(self.categories)})
@@ -65,7 +66,7 @@ class Field:
         bad = np.flatnonzero(codes < 0)
         if len(bad):
             i = bad[0]
-            raise DataError(f"{where}series {i}, field {self.name!r}: unknown category {labels[i]!r} "
+            raise DataError(f"{where}{at(i) if at else f'series {i}'}, field {self.name!r}: unknown category {labels[i]!r} "
                             f"(known: {list(self.categories)[:10]}{'...' if self.n_categories > 10 else ''})")
         return codes
 
@@ -267,66 +268,331 @@ def _attribute_frame(self: TSData) -> pd.DataFrame:
 
 TSData.attribute_frame = _attribute_frame
 
+# %% ../nbs/00_core.ipynb #6329ec02
+def _labels(values) -> list:
+    "A column's distinct non-missing values as plain Python values, sorted (as text when types are mixed); whole floats as ints."
+    u = pd.unique(pd.Series(values).dropna())
+    if u.dtype.kind == "f" and np.all(u == np.round(u)): u = u.astype(np.int64)
+    u = [_py(v) for v in u]
+    try: return sorted(u)
+    except TypeError: return sorted(u, key=str)
+
+def _warn_int_coded(name, s: pd.Series):
+    "Warn when a numeric column holds 2..10 distinct integers, each on at least 20 rows on average: maybe class labels."
+    if len(s) < 40 or s.iloc[:10_000].nunique() > 10: return
+    u = np.unique(s.to_numpy(np.float64))
+    if 2 <= len(u) <= 10 and len(s) >= 20 * len(u) and np.all(u == np.round(u)):
+        warnings.warn(f"column {name!r} has only {len(u)} integer values {{{', '.join(str(int(v)) for v in u)}}}; treating it "
+                      f"as continuous — pass categorical=[{name!r}] if it is a class label", UserWarning, stacklevel=2)
+
 # %% ../nbs/00_core.ipynb #354b153b
-def infer_field(name, values, max_categories: int = 1000) -> Field:
-    "A `Field` for a column: categorical for strings, booleans and pandas categoricals, else continuous."
-    s = pd.Series(values)
-    if isinstance(s.dtype, pd.CategoricalDtype): return categorical(name, list(s.cat.categories))
-    if s.dtype == bool or s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-        cats = sorted(pd.unique(s.dropna()), key=str)
+def infer_field(name, values,
+                max_categories: int = 1000,  # more distinct labels than this is an error
+                categorical: bool = False,  # categorical even when numeric (integer-coded classes)
+                ) -> Field:
+    """A `Field` for a column. Categorical: pandas categoricals, booleans, text labels, or `categorical=True`.
+    Continuous: numbers, and text whose every value is a number. Text whose values are ≥ 90% numbers is an error
+    naming the first row that is not; a numeric column of 2..10 distinct integers (≥ 20 rows each on average) warns."""
+    s = pd.Series(values).reset_index(drop=True)
+    present = s.dropna()
+    if isinstance(s.dtype, pd.CategoricalDtype): return Field(name, CATEGORICAL, tuple(_py(c) for c in s.cat.categories))
+    text = s.dtype == object or pd.api.types.is_string_dtype(s.dtype)
+    if text and not categorical and pd.api.types.infer_dtype(present) != "boolean":
+        u = pd.Series(pd.unique(present), dtype=object)  # parse each distinct value once
+        words = u[pd.to_numeric(u, errors="coerce").isna()]
+        if not len(words): return continuous(name)
+        bad = present.isin(words)
+        if bad.mean() <= 0.1:
+            r = bad.index[np.argmax(bad.to_numpy())]
+            raise DataError(f"column {name!r}, row {r}: {present[r]!r} is not a number (the column is otherwise numeric); "
+                            "fix it, or make it missing (NaN) and pass nan='interpolate' or nan='drop'")
+    if categorical or text or pd.api.types.is_bool_dtype(s.dtype):
+        cats = _labels(present)
         if len(cats) > max_categories: raise DataError(f"column {name!r} has {len(cats)} distinct values; too many for a categorical")
-        return categorical(name, cats)
+        return Field(name, CATEGORICAL, tuple(cats))
+    if pd.api.types.is_numeric_dtype(s.dtype): _warn_int_coded(name, present)
     return continuous(name)
 
-def _encode_column(f: Field, values, where) -> np.ndarray:
-    if f.is_categorical: return f.code(values, where).astype(np.float64)
-    try: return pd.to_numeric(pd.Series(values), errors="raise").to_numpy(np.float64)
-    except (TypeError, ValueError) as e: raise DataError(f"{where}field {f.name!r}: not numeric ({e})") from None
+# %% ../nbs/00_core.ipynb #85b32894
+def _encode_column(f: Field, values, where: str = "", at=None) -> np.ndarray:
+    """Values as float64: a categorical field's codes, a continuous field's numbers (text that is a number too);
+    missing values stay NaN. An unknown label or a non-number is an error saying where: `at(i)` (default `series i`)."""
+    at = at or (lambda i: f"series {i}")
+    s = pd.Series(values).reset_index(drop=True)
+    miss = s.isna().to_numpy()
+    if f.is_categorical:
+        out, idx = np.full(len(s), np.nan), np.flatnonzero(~miss)
+        out[idx] = f.code(s.to_numpy()[idx], where, at=lambda i: at(idx[i]))
+        return out
+    out = pd.to_numeric(s, errors="coerce").astype(np.float64).to_numpy()
+    bad = np.isnan(out) & ~miss
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataError(f"{where}column {f.name!r}, {at(i)}: {s[i]!r} is not a number")
+    return out
 
-# %% ../nbs/00_core.ipynb #98d75c77
-def from_long(df: pd.DataFrame,  # one row per series per step
-              id_col: str = "id",  # column naming the series
-              attributes=None,  # attribute columns (default: none, unless `schema` is given)
-              features=None,  # feature columns (default: all other columns)
-              time_col: str | None = None,  # optional column to order steps by
-              schema: Schema | None = None,  # optional schema; inferred from the columns if omitted
-              ) -> TSData:
-    "Build `TSData` from a long frame."
+# %% ../nbs/00_core.ipynb #a8b62cff
+def _series_index(ids) -> tuple:
+    """Codes 0..N-1 for a column of series ids, and the N ids: sorted, or in order of first appearance when they cannot
+    be compared (ids of mixed types; 1 and '1' are two series)."""
+    codes, uniq = pd.factorize(pd.Series(ids))
+    uniq = np.asarray(uniq, dtype=object) if uniq.dtype == object else np.asarray(uniq)
+    try: order = np.argsort(uniq, kind="stable")
+    except TypeError: return codes, [_py(u) for u in uniq]
+    rank = np.empty(len(order), np.int64); rank[order] = np.arange(len(order))
+    return rank[codes], [_py(u) for u in uniq[order]]
+
+# %% ../nbs/00_core.ipynb #f169f714
+def _parse_time(values, name: str = "time") -> pd.Series:
+    """A time column as values that order as time: datetimes (time zone kept) and numbers as they are; text as numbers
+    when every value is one, else as dates (never ordered as text). Missing stays missing."""
+    s = pd.Series(values).reset_index(drop=True)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype): return s
+    if pd.api.types.is_bool_dtype(s.dtype): raise DataError(f"column {name!r}: a time column cannot be boolean")
+    if pd.api.types.is_numeric_dtype(s.dtype): return s
+    present = s.notna()
+    num = pd.to_numeric(s, errors="coerce")
+    if num[present].notna().all(): return num
+    def parse(**kw):
+        try: return pd.to_datetime(s, errors="coerce", **kw)
+        except ValueError: return pd.to_datetime(s, errors="coerce", utc=True, **kw)  # mixed UTC offsets: as UTC
+    try:
+        t = parse()  # one format, inferred from the first value
+        if (t.isna() & present).any():  # ISO dates with and without times, if that reads more of them
+            t = min(t, parse(format="ISO8601"), key=lambda x: int(x.isna().sum()))
+    except (ValueError, TypeError) as e:
+        raise DataError(f"column {name!r}: cannot read the times as dates ({e}); pass a parsed datetime column") from None
+    bad = t.isna() & present
+    if bad.any():
+        r = int(np.argmax(bad.to_numpy()))
+        raise DataError(f"column {name!r}, row {r}: {s[r]!r} is not a date or a number (the column's other values are dates)")
+    return t
+
+# %% ../nbs/00_core.ipynb #2a43f430
+_DAY_NS = 86_400 * 10**9
+
+def _time_numbers(t: pd.Series, wall: bool = False) -> np.ndarray:
+    "Times as numbers to subtract: nanoseconds for datetimes (absolute, or local wall-clock with `wall`), else the values."
+    if isinstance(t.dtype, pd.DatetimeTZDtype): t = t.dt.tz_localize(None) if wall else t.dt.tz_convert(None)
+    if pd.api.types.is_datetime64_dtype(t.dtype): return t.to_numpy().astype("datetime64[ns]").view(np.int64)
+    return t.to_numpy(np.int64 if pd.api.types.is_integer_dtype(t.dtype) else np.float64)
+
+def _step_size(d: np.ndarray):
+    "The most common positive difference (the smallest on a tie); float differences agree to 6 significant digits."
+    d = d[d > 0]
+    if not len(d): return None
+    if d.dtype.kind in "iu": key = d
+    else: e = 10.0 ** (np.floor(np.log10(d)) - 6); key = np.round(d / e) * e
+    u, n = np.unique(key, return_counts=True)
+    return _py(u[np.argmax(n)]) if d.dtype.kind in "iu" else float(np.median(d[key == u[np.argmax(n)]]))
+
+# %% ../nbs/00_core.ipynb #975cc595
+def _fmt_time(v) -> str:
+    "A time for messages: a date alone when it is midnight without a time zone."
+    if isinstance(v, pd.Timestamp) and v.tz is None and v == v.normalize(): return v.strftime("%Y-%m-%d")
+    return str(_py(v))
+
+def _fmt_step(freq) -> str:
+    "A time step for messages: `1 day`, `15 minutes`, `2`."
+    if isinstance(freq, pd.Timedelta):
+        for unit, ns in (("day", _DAY_NS), ("hour", 3600 * 10**9), ("minute", 60 * 10**9), ("second", 10**9)):
+            if freq.value % ns == 0: n = freq.value // ns; return f"{n} {unit}{'' if n == 1 else 's'}"
+    return str(freq)
+
+# %% ../nbs/00_core.ipynb #2737a1bd
+def _check_times(codes, t: pd.Series, ids, rows, fill: str = "error") -> tuple:
+    """For rows sorted by series `codes` then time `t` (`rows`: their rows in the frame): (step of each row, time step,
+    missing steps per series). The time step is the most common difference between consecutive times. A repeated time,
+    times that are not whole steps apart, and (with `fill='error'`) missing steps are errors naming the series."""
+    tn, same = _time_numbers(t), codes[1:] == codes[:-1]
+    d = np.diff(tn)
+    dup = same & (d == 0)
+    if dup.any():
+        i = int(np.argmax(dup)); at = np.flatnonzero((codes == codes[i]) & (tn == tn[i]))
+        raise DataError(f"series {ids[codes[i]]!r}: time {_fmt_time(t[i])} appears {len(at)} times "
+                        f"(rows {', '.join(str(r) for r in sorted(rows[at]))})")
+    freq = _step_size(d[same])
+    if freq is not None and isinstance(t.dtype, pd.DatetimeTZDtype) and freq % _DAY_NS == 0:
+        d = np.diff(_time_numbers(t, wall=True)); freq = _step_size(d[same])  # whole days: a clock change is no gap
+    first = np.r_[0, np.flatnonzero(~same) + 1]  # first row of each series
+    if freq is None: return np.zeros(len(codes), np.int64), None, np.zeros(len(ids), np.int64)
+    if d.dtype.kind in "iu": k, off = d // freq, same & (d % freq != 0)  # whole steps, exactly
+    else: k = np.round(d / freq); off = same & (np.abs(d / freq - k) > 1e-6 * np.maximum(k, 1))
+    fq = pd.Timedelta(freq, "ns") if pd.api.types.is_datetime64_any_dtype(t.dtype) else freq
+    between = lambda i: (ids[codes[i]], _fmt_time(t[i]), _fmt_time(t[i + 1]), _fmt_step(fq))
+    if off.any():
+        i = int(np.argmax(off)); sid, a, b, fs = between(i)
+        raise DataError(f"series {sid!r}: times {a} and {b} are {d[i] / freq:.3g} steps apart (frequency {fs}); "
+                        "times must be a whole number of steps apart")
+    k = np.where(same, k, 0).astype(np.int64)
+    gap = k > 1
+    if gap.any() and fill == "error":
+        i = int(np.argmax(gap)); sid, a, b, fs = between(i); n = k[i] - 1
+        raise DataError(f"series {sid!r}: {n} missing step{'' if n == 1 else 's'} between {a} and {b} (frequency {fs}); "
+                        "pass fill='interpolate' or fill='drop'")
+    cs = np.r_[0, np.cumsum(k)]
+    missing = np.bincount(codes[1:], weights=np.maximum(k - 1, 0), minlength=len(ids)).astype(np.int64)
+    return cs - cs[first][codes], fq, missing
+
+# %% ../nbs/00_core.ipynb #2c9bdb93
+def _fill_holes(F: np.ndarray,  # (N, T, K) values, NaN where missing
+                real: np.ndarray,  # (N, T) steps inside each series
+                cat,  # (K,) which features are categorical
+                ) -> np.ndarray:
+    """Fill the NaNs of real steps in place along time: linear interpolation for continuous features (the nearest value
+    at the ends), the previous value (else the next) for categorical ones. A series without any value stays NaN."""
+    T = F.shape[1]; t = np.arange(T)
+    for k in range(F.shape[2]):
+        v = F[:, :, k]
+        ok = real & ~np.isnan(v)
+        if ok.sum() == real.sum(): continue
+        prev = np.maximum.accumulate(np.where(ok, t, -1), axis=1)  # (N, T) last valid step ≤ t, -1 if none
+        nxt = np.minimum.accumulate(np.where(ok, t, T)[:, ::-1], axis=1)[:, ::-1]  # next valid step ≥ t, T if none
+        p = np.where(prev >= 0, prev, nxt).clip(0, T - 1); q = np.where(nxt < T, nxt, prev).clip(0, T - 1)
+        vp, vq = np.take_along_axis(v, p, 1), np.take_along_axis(v, q, 1)
+        fill = vp if cat[k] else vp + (vq - vp) * np.where(q > p, (t - p) / np.maximum(q - p, 1), 0)
+        F[:, :, k] = np.where(real & ~ok, fill, v)
+    return F
+
+# %% ../nbs/00_core.ipynb #5bf143f6
+def _n(n, what: str) -> str:
+    "`1 missing step`, `2 missing steps`."
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+def _some(ids, mask, n: int = 10) -> str:
+    "The ids where `mask` is set, the first `n` of them."
+    sel = [ids[i] for i in np.flatnonzero(mask)]
+    return repr(sel[:n])[:-1] + (", ...]" if len(sel) > n else "]")
+
+# %% ../nbs/00_core.ipynb #c876a851
+def _repair(F, real, gaps, miss, fill, nan, ids, schema, when) -> np.ndarray:
+    """Apply `fill` to the gaps (`gaps`: missing steps per series, NaN in `F`) and `nan` to the missing values `miss`
+    (N, T, K) of `F` (in place), with one warning per policy and its counts; returns the mask of the series kept.
+    `when(n, t)` says where step t of series n is."""
+    keep, warn = np.ones(len(ids), bool), lambda m: warnings.warn(m, UserWarning, stacklevel=5)  # at from_long's caller
+    if gaps.any():
+        if fill == "drop":
+            keep = gaps == 0
+            warn(f"fill='drop': dropped {(~keep).sum()} series (ids {_some(ids, ~keep)}) with {_n(gaps.sum(), 'missing step')}")
+        else: warn(f"fill='interpolate': inserted {_n(gaps.sum(), 'missing step')} in {(gaps > 0).sum()} series")
+    per = miss.sum((1, 2)) * keep  # missing values of each series kept
+    if per.any():
+        if nan == "error":
+            n, t, k = _first(miss & keep[:, None, None])
+            raise DataError(f"series {ids[n]!r}, feature {schema.features[k].name!r}, {when(n, t)}: value is missing; "
+                            "pass nan='interpolate' or nan='drop'")
+        if nan == "drop":
+            keep &= per == 0
+            warn(f"nan='drop': dropped {(per > 0).sum()} series (ids {_some(ids, per > 0)}) with {_n(per.sum(), 'missing value')}")
+        else: warn(f"nan='interpolate': filled {_n(per.sum(), 'missing value')} in {(per > 0).sum()} series")
+    if not keep.any(): raise DataError(f"no series left: fill={fill!r}, nan={nan!r} dropped all {len(keep)} series")
+    if fill == "interpolate" or nan == "interpolate":
+        _fill_holes(F, real & keep[:, None], [f.is_categorical for f in schema.features])
+        empty = real[..., None] & np.isnan(F) & keep[:, None, None]
+        if empty.any():
+            n, t, k = _first(empty)
+            raise DataError(f"series {ids[n]!r}, feature {schema.features[k].name!r}: every value is missing; nothing to interpolate from")
+    return keep
+
+# %% ../nbs/00_core.ipynb #1df6f285
+def _long_attributes(df, fields, codes, ids, first_rows) -> np.ndarray:
+    "The (N, A) attributes, from each series' first row (`first_rows`); a missing value or one that changes within a series is an error."
+    A = np.zeros((len(ids), len(fields)))
+    for j, f in enumerate(fields):
+        col = df[f.name]
+        miss = col.isna().to_numpy()
+        if miss.any():
+            r = int(np.argmax(miss))
+            raise DataError(f"series {ids[codes[r]]!r}, attribute {f.name!r}: value is missing (row {r})")
+        varies = (col.groupby(codes).nunique() > 1).to_numpy()
+        if varies.any():
+            i = int(np.argmax(varies))
+            raise DataError(f"series {i} (id {ids[i]!r}), attribute {f.name!r}: value changes within the series")
+        A[:, j] = _encode_column(f, col.iloc[first_rows], at=lambda i: f"series {ids[i]!r}")
+    return A
+
+# %% ../nbs/00_core.ipynb #6db3b41b
+def _long_index(df, id_col, time_col, fill) -> tuple:
+    """Where each row of a long frame goes: (codes, ids, rows, steps, t, freq, gaps): each row's series code, the ids,
+    the rows in (series, time) order with their steps, the parsed times, the time step and the missing steps per series."""
+    codes, ids = _series_index(df[id_col])
+    if not time_col:
+        rows = np.argsort(codes, kind="stable"); c = codes[rows]
+        first = np.r_[0, np.flatnonzero(c[1:] != c[:-1]) + 1]
+        return codes, ids, rows, np.arange(len(c)) - first[c], None, None, np.zeros(len(ids), np.int64)
+    t = _parse_time(df[time_col], time_col)
+    if t.isna().any():
+        r = int(np.flatnonzero(t.isna())[0])
+        raise DataError(f"row {r} (series {ids[codes[r]]!r}): time is missing")
+    tn = _time_numbers(t)
+    ordered = np.all((np.diff(codes) > 0) | ((np.diff(codes) == 0) & (np.diff(tn) > 0)))  # as files we write are
+    rows = np.arange(len(df)) if ordered else np.lexsort((tn, codes))
+    steps, freq, gaps = _check_times(codes[rows], t.iloc[rows].reset_index(drop=True), ids, rows, fill)
+    return codes, ids, rows, steps, t, freq, gaps
+
+# %% ../nbs/00_core.ipynb #97d61076
+_POLICIES = ("error", "interpolate", "drop")
+
+def _from_long(df, id_col, attributes, features, time_col, schema, categorical, fill, nan) -> tuple:
+    "`from_long`, and {'ids', 'starts', 'freq'}: the ids and first times of the series kept, and the time step."
+    for name, v in (("fill", fill), ("nan", nan)):
+        if v not in _POLICIES: raise DataError(f"{name} must be one of {list(_POLICIES)}, got {v!r}")
     if schema is not None:
+        if categorical: raise DataError("pass schema= or categorical=, not both: the schema says which fields are categorical")
         attributes, features = schema.attribute_names, schema.feature_names
     attributes = list(attributes or [])
     if features is None: features = [c for c in df.columns if c not in {id_col, time_col, *attributes}]
     features = list(features)
     missing = [c for c in [id_col, *attributes, *features] + ([time_col] if time_col else []) if c not in df.columns]
     if missing: raise DataError(f"long frame: missing column(s) {missing}; it has {list(df.columns)}")
+    if set(categorical) - {*attributes, *features}:
+        raise DataError(f"categorical: {sorted(set(categorical) - {*attributes, *features})} are not attribute or feature columns")
     if len(df) == 0: raise DataError("empty data: the long frame has no rows")
+    df = df.reset_index(drop=True)  # rows in messages are positions in the frame
     if df[id_col].isna().any(): raise DataError(f"long frame: row {int(np.flatnonzero(df[id_col].isna())[0])} has no {id_col!r}")
-    df = df.sort_values([id_col, time_col] if time_col else [id_col], kind="stable")
-    ids, starts, counts = np.unique(df[id_col].to_numpy(), return_index=True, return_counts=True)
-    order = np.argsort(starts)  # keep the order in which ids first appear after sorting
-    ids, starts, counts = ids[order], starts[order], counts[order]
-    max_len = schema.max_len if schema is not None else int(counts.max())
-    if schema is None:
-        schema = Schema([infer_field(c, df[c]) for c in attributes], [infer_field(c, df[c]) for c in features], max_len)
-    if counts.max() > max_len:
-        i = int(np.argmax(counts > max_len))
-        raise DataError(f"series {i} (id {_py(ids[i])!r}): length {counts[i]} exceeds max_len {max_len}")
-    first = df.iloc[starts]
-    A = np.zeros((len(ids), len(attributes)))
-    for j, f in enumerate(schema.attributes):
-        varies = df.groupby(id_col, sort=False)[f.name].nunique(dropna=False) > 1
-        if varies.any():
-            sid = varies.index[np.argmax(varies.to_numpy())]
-            raise DataError(f"series {int(np.flatnonzero(ids == sid)[0])} (id {_py(sid)!r}), attribute {f.name!r}: "
-                            "value changes within the series")
-        A[:, j] = _encode_column(f, first[f.name].to_numpy(), "")
-    rows = np.repeat(np.arange(len(ids)), counts)
-    steps = np.arange(len(df)) - np.repeat(starts, counts)
-    F = np.zeros((len(ids), max_len, len(features)), np.float32)
-    for k, f in enumerate(schema.features):
-        col = _encode_column(f, df[f.name].to_numpy(), "")
-        F[rows, steps, k] = col
-    return TSData(schema, A, F, counts)
+    codes, ids, rows, steps, t, freq, gaps = _long_index(df, id_col, time_col, fill)
+    c = codes[rows]
+    first = np.r_[0, np.flatnonzero(c[1:] != c[:-1]) + 1]  # where each series starts in `rows`
+    lengths = steps[np.r_[first[1:], len(c)] - 1] + 1
+    if schema is None: fields = [[infer_field(n, df[n], categorical=n in categorical) for n in names] for names in (attributes, features)]
+    else: fields = [schema.attributes, schema.features]
+    sch = Schema(*fields, int(lengths.max()))
+    A = _long_attributes(df, sch.attributes, codes, ids, rows[first])
+    F = np.full((len(ids), int(lengths.max()), len(features)), np.nan, np.float32)
+    for k, f in enumerate(sch.features):
+        F[c, steps, k] = _encode_column(f, df[f.name].iloc[rows], at=lambda i: f"row {rows[i]}")
+    present = np.zeros(F.shape[:2], bool); present[c, steps] = True
+    real = np.arange(F.shape[1])[None, :] < lengths[:, None]
+    row = lambda n, s: rows[(c == n) & (steps == s)][0]
+    when = lambda n, s: f"{f'step {s}' if t is None else f'time {_fmt_time(t[row(n, s)])}'} (row {row(n, s)})"
+    keep = _repair(F, real, gaps, present[..., None] & np.isnan(F), fill, nan, ids, sch, when)
+    lengths, kept = lengths[keep], np.flatnonzero(keep)
+    max_len = schema.max_len if schema is not None else int(lengths.max())
+    if lengths.max() > max_len:
+        i = int(np.argmax(lengths > max_len))
+        raise DataError(f"series {i} (id {ids[kept[i]]!r}): length {lengths[i]} exceeds max_len {max_len}")
+    F = F if keep.all() else F[keep]
+    F = F[:, :max_len] if F.shape[1] >= max_len else np.pad(F, ((0, 0), (0, max_len - F.shape[1]), (0, 0)))
+    np.copyto(F, 0, where=~(np.arange(max_len)[None, :] < lengths[:, None])[..., None])
+    info = {"ids": [ids[i] for i in kept], "starts": None if t is None else t.iloc[rows[first][keep]].reset_index(drop=True),
+            "freq": freq}
+    return TSData(schema or Schema(*fields, max_len), A[keep], F, lengths), info
+
+# %% ../nbs/00_core.ipynb #98d75c77
+def from_long(df: pd.DataFrame,  # one row per series per step
+              id_col: str = "id",  # column naming the series (any type; 1 and "1" are two series)
+              attributes=None,  # attribute columns (default: none, unless `schema` is given)
+              features=None,  # feature columns (default: all other columns)
+              time_col: str | None = None,  # optional time column: datetimes, dates as text, integer or float steps
+              schema: Schema | None = None,  # optional schema; inferred from the columns if omitted
+              categorical=(),  # columns that are categorical even when numeric (integer-coded classes)
+              fill: str = "error",  # missing time steps: `error`, `interpolate` (insert them) or `drop` the series
+              nan: str = "error",  # missing feature values: `error`, `interpolate` or `drop` the series
+              ) -> TSData:
+    """Build `TSData` from a long frame, each series' steps ordered by time. Repeated or missing times, times that are not
+    whole steps apart and missing values are errors naming the series, the time and the row, unless `fill`/`nan` say
+    otherwise (with a warning that counts what was changed)."""
+    return _from_long(df, id_col, attributes, features, time_col, schema, categorical, fill, nan)[0]
 
 def to_long(self: TSData, id_col: str = "id", time_col: str | None = "step") -> pd.DataFrame:
     "One row per series per real step; categorical values as labels."

@@ -420,6 +420,8 @@ def dg_flags(mask: np.ndarray, S: int) -> np.ndarray:
 class DoppelGANger(Generator):
     "DoppelGANger: `fit(data)`, `generate(n)` or `generate(attributes=...)`, `save(path)`, `DoppelGANger.load(path)`."
     kind, config_class = "dg", DGConfig
+    auto = True  # DoppelGANger() / TST() without a config: sized from the data at fit
+    min_series, min_series_why = 2, "its attribute generator uses batch norm"  # BatchNorm1d needs 2 series per batch
 
     def _steps(self): return -(-self.schema.max_len // self.config.sample_len)
 

@@ -14,7 +14,7 @@ import pandas as pd
 from .core import DataError, Schema, TSData
 
 # %% auto #0
-__all__ = ['RANGES', 'EPS', 'Block', 'Encoded', 'Encoder']
+__all__ = ['RANGES', 'EPS', 'CLIP_TOL', 'Block', 'Encoded', 'Encoder']
 
 # %% ../nbs/01_encode.ipynb #e502b354
 class Block(NamedTuple):
@@ -96,6 +96,8 @@ class Encoder:
         self.feature_range, self.self_norm, self.gen_flags = feature_range, bool(self_norm), bool(gen_flags)
         self.log1p = bool(log1p) if isinstance(log1p, bool) else ((log1p,) if isinstance(log1p, str) else tuple(log1p))
         self.schema, self.bounds, self.log_fields = None, {}, ()
+        self.constants = {}  # {field: raw value} of continuous fields that are constant in the training data
+        self.clipped, self.shrunk = {}, {}  # what the last `inverse` had to repair (see "Decoding")
 
     def fit(self, data: TSData):
         "Learn the schema and each continuous field's bounds from training `data`; returns `self`."
@@ -110,7 +112,7 @@ class Encoder:
                     raise DataError(f"log1p names field {n!r}, which is not in the data (fields {s.attribute_names + s.feature_names})")
                 if n not in cont: raise DataError(f"log1p names field {n!r}, which is categorical")
             logs = [n for n in cont if n in self.log1p]
-        self.log_fields, bounds = tuple(logs), {}
+        self.log_fields, bounds, constants = tuple(logs), {}, {}
         m = data.mask  # (N, T)
         for kind, fields, X in (("attribute", s.attributes, data.attributes), ("feature", s.features, data.features)):
             for j, f in enumerate(fields):
@@ -118,7 +120,8 @@ class Encoder:
                 u = self._log(f.name, X[..., j], kind, m if kind == "feature" else None)
                 u = u[m] if kind == "feature" else u
                 bounds[f.name] = (float(u.min()), float(u.max()))
-        self.schema, self.bounds = s, bounds
+                if u.min() == u.max(): constants[f.name] = float((X[..., j][m] if kind == "feature" else X[:, j]).min())
+        self.schema, self.bounds, self.constants = s, bounds, constants
         return self
 
     def _log(self, name, v, kind, real=None) -> np.ndarray:
@@ -169,15 +172,36 @@ class Encoder:
                 f"feature_dim={self.feature_dim}, flag_dim={self.flag_dim})")
 
 # %% ../nbs/01_encode.ipynb #4beb71f5
+CLIP_TOL = 1e-6  # float rounding in `z` (a share of a field's range): values this close to [0, 1] are not counted as clipped
+
+def _outside(z) -> np.ndarray:
+    "Where `z` is outside [0, 1] by more than float rounding, or not finite."
+    return ~((z >= -CLIP_TOL) & (z <= 1 + CLIP_TOL))  # NaN compares False
+
+def _share(mask, real=None) -> float:
+    "The share of True in `mask` (over the `real` entries only, when given); 0 when there are none."
+    m = mask if real is None else mask[real]
+    return float(m.mean()) if m.size else 0.0
+
 def _unit(self: Encoder, name, v, kind="feature", real=None) -> np.ndarray:
     "Raw values of continuous field `name` to `z` in [0, 1] with the fitted bounds (outside it for unseen extremes)."
     lo, hi = self.bounds[name]
     return (self._log(name, v, kind, real) - lo) / ((hi - lo) or 1.0)
 
-def _raw(self: Encoder, name, z) -> np.ndarray:
-    "`z` back to raw values of field `name`: clipped to [0, 1] (NaN to 0.5) first, so the result is in the fitted range."
+def _raw(self: Encoder,
+         name,  # a continuous field
+         z,  # values in [0, 1] (any shape)
+         real=None,  # boolean mask of `z`'s shape: the values counted in `clipped[name]` (default: all)
+         ) -> np.ndarray:
+    """`z` back to raw values of field `name`, inside the fitted range: clipped to [0, 1] (NaN to 0.5) first, and the share
+    of values that had to be clipped goes to `clipped[name]`. A field constant in the training data is that constant."""
     lo, hi = self.bounds[name]
-    u = np.clip(np.nan_to_num(z, nan=0.5, posinf=1.0, neginf=0.0), 0.0, 1.0) * ((hi - lo) or 1.0) + lo
+    z = np.asarray(z, np.float64)
+    if name in self.constants:
+        self.clipped[name] = 0.0
+        return np.full(z.shape, self.constants[name])
+    self.clipped[name] = _share(_outside(z), real)
+    u = np.clip(np.nan_to_num(z, nan=0.5, posinf=1.0, neginf=0.0), 0.0, 1.0) * (hi - lo) + lo
     return np.expm1(u) if name in self.log_fields else u
 
 def _to_model(self: Encoder, z) -> np.ndarray:
@@ -234,6 +258,7 @@ def _inverse_attributes(self: Encoder,
                         ) -> np.ndarray:  # (N, A) raw values, categorical fields as codes
     "Decode attributes: argmax of each softmax group, continuous values clipped into the fitted range."
     self._need_fit()
+    self.clipped, self.shrunk = {}, {}  # this call's report (`inverse` adds the features')
     X = _numpy(attributes)
     if X.ndim != 2 or X.shape[1] != self.attribute_dim:
         raise DataError(f"encoded attributes have shape {X.shape}; expected (N, {self.attribute_dim})")
@@ -281,6 +306,18 @@ def _fit_transform(self: Encoder, data: TSData) -> Encoded:
 Encoder.transform, Encoder.fit_transform = _transform, _fit_transform
 
 # %% ../nbs/01_encode.ipynb #f4b2d572
+def _fit_series(g,  # (N, T) a self-normalized feature's generated values, in `z` units of the fitted range
+                mid,  # (N,) each series' generated mid, in [0, 1]
+                real,  # (N, T) real steps
+                ):
+    """Scale each series about its `mid` just enough that its real values lie in [0, 1]; returns the values and
+    each series' factor (N,), 1 where it already fits."""
+    gmin, gmax = np.where(real, g, np.inf).min(1), np.where(real, g, -np.inf).max(1)  # (N,)
+    with np.errstate(divide="ignore", invalid="ignore"):  # both branches are computed; the chosen one is finite
+        s = np.minimum(np.where(gmin < 0, mid / (mid - gmin), 1.0), np.where(gmax > 1, (1 - mid) / (gmax - mid), 1.0))
+    s = np.clip(np.nan_to_num(s, nan=1.0), 0.0, 1.0)
+    return np.where((s < 1)[:, None], mid[:, None] + (g - mid[:, None]) * s[:, None], g), s
+
 def _inverse(self: Encoder,
              attributes,  # (N, attribute_dim) encoded real attributes
              minmax,  # (N, minmax_dim) fake attributes; None or (N, 0) without self_norm
@@ -288,7 +325,7 @@ def _inverse(self: Encoder,
              flags=None,  # (N, T, 2) generation flags, to find the lengths
              lengths=None,  # (N,) lengths, used instead of `flags` when given (clipped to 1..max_len)
              ) -> TSData:
-    "Decode model outputs into `TSData` in raw units."
+    "Decode model outputs into `TSData` in raw units; `clipped` and `shrunk` report what had to be repaired."
     self._need_fit(); s = self.schema
     F = _numpy(features)  # (N, T, feature_dim)
     N, T = len(F), s.max_len
@@ -296,7 +333,7 @@ def _inverse(self: Encoder,
         raise DataError(f"encoded features have shape {F.shape}; expected (N, {T}, {self.feature_dim})")
     M = np.zeros((N, 0)) if minmax is None else _numpy(minmax)  # (N, minmax_dim)
     if M.shape != (N, self.minmax_dim): raise DataError(f"encoded minmax has shape {M.shape}; expected ({N}, {self.minmax_dim})")
-    A = self.inverse_attributes(attributes)  # (N, A)
+    A = self.inverse_attributes(attributes)  # (N, A); resets `clipped` and `shrunk`
     if len(A) != N: raise DataError(f"{len(A)} encoded attribute rows but {N} encoded series")
     if lengths is not None:
         L = np.clip(np.round(np.nan_to_num(_numpy(lengths), nan=T)), 1, T).astype(np.int64)
@@ -307,16 +344,23 @@ def _inverse(self: Encoder,
         ends = G[..., 1] > G[..., 0]  # (N, T)
         L = np.where(ends.any(1), ends.argmax(1) + 1, T)
     else: L = np.full(N, T)
+    real = np.arange(T)[None, :] < L[:, None]  # (N, T)
     out, c = np.zeros((N, T, len(s.features)), np.float32), 0  # TSData's feature dtype: no float64 passes over N·T values
     for k, (f, b) in enumerate(zip(s.features, self.feature_blocks)):
         x = F[:, :, b.slice]
         if f.is_categorical: out[:, :, k] = np.nan_to_num(x, nan=-np.inf).argmax(-1); continue
         z = self._from_model(x[..., 0])  # (N, T)
-        if self.self_norm:
-            mid, rng = (np.clip(np.nan_to_num(self._from_model(M[:, i]), nan=0.5), 0, 1) for i in (c, c + 1))  # (N,)
-            z = np.clip(np.nan_to_num(z, nan=0.5), 0, 1) * (rng + 2 * EPS)[:, None] + (mid - rng / 2 - EPS)[:, None]
-            c += 2
-        out[:, :, k] = self._raw(f.name, z)
+        if not self.self_norm:
+            out[:, :, k] = self._raw(f.name, z, real); continue
+        mid, rng = (np.clip(np.nan_to_num(self._from_model(M[:, i]), nan=0.5), 0, 1) for i in (c, c + 1))  # (N,)
+        c += 2
+        bad = ~np.isfinite(z)  # (N, T) values the model did not give
+        z = np.nan_to_num(z, nan=0.5, posinf=1.0, neginf=0.0) * (rng + 2 * EPS)[:, None] + (mid - rng / 2 - EPS)[:, None]
+        z, scale = _fit_series(z, mid, real)
+        out[:, :, k] = self._raw(f.name, z, real)
+        const = f.name in self.constants  # decoded as its constant: nothing shrunk or clipped
+        self.shrunk[f.name] = 0.0 if const else _share(scale < 1 - CLIP_TOL)
+        if not const: self.clipped[f.name] = _share(bad | _outside(z), real)
     return TSData(s, A, out, L)
 
 Encoder.inverse = _inverse
@@ -327,7 +371,8 @@ def _to_dict(self: Encoder) -> dict:
     return {"format": "tsgen.Encoder", "version": 1, "feature_range": self.feature_range, "self_norm": self.self_norm,
             "log1p": self.log1p if isinstance(self.log1p, bool) else list(self.log1p), "gen_flags": self.gen_flags,
             "eps": EPS, "schema": None if self.schema is None else self.schema.to_dict(),
-            "log_fields": list(self.log_fields), "bounds": {k: [float(lo), float(hi)] for k, (lo, hi) in self.bounds.items()}}
+            "log_fields": list(self.log_fields), "bounds": {k: [float(lo), float(hi)] for k, (lo, hi) in self.bounds.items()},
+            "constants": dict(self.constants)}
 
 def _from_dict(d: dict) -> Encoder:
     "Rebuild an `Encoder` from `to_dict`'s output."
@@ -338,6 +383,8 @@ def _from_dict(d: dict) -> Encoder:
     if d["schema"] is not None:
         enc.schema, enc.log_fields = Schema.from_dict(d["schema"]), tuple(d["log_fields"])
         enc.bounds = {k: (float(lo), float(hi)) for k, (lo, hi) in d["bounds"].items()}
+        old = {k: float(np.expm1(lo) if k in enc.log_fields else lo) for k, (lo, hi) in enc.bounds.items() if lo == hi}
+        enc.constants = {k: float(v) for k, v in d.get("constants", old).items()}  # descriptions before `constants`: from the bounds
     return enc
 
 Encoder.to_dict, Encoder.from_dict = _to_dict, staticmethod(_from_dict)

@@ -97,7 +97,7 @@ def write_frames(frames,  # an iterable of DataFrames with the same columns
     return rows
 
 # %% ../nbs/10b_stream.ipynb #f49162ba
-def _request(model, n, out, attributes, seed, chunk_size, batch_size, format, layout, feature, kwargs):
+def _request(model, n, out, attributes, seed, chunk_size, batch_size, format, layout, feature, kwargs, frame=None):
     "Check a `generate_to` request; returns (n, attribute codes or None, format, seed, feature). Nothing is written."
     if getattr(model, "schema", None) is None:
         raise RuntimeError(f"{type(model).__name__} is not trained: call fit(data) or load(path) first")
@@ -106,7 +106,8 @@ def _request(model, n, out, attributes, seed, chunk_size, batch_size, format, la
     if not out.parent.is_dir(): raise DataError(f"{out}: its folder {out.parent} does not exist")
     if out.is_dir(): raise DataError(f"{out} is a folder; give a file name")
     if layout not in LAYOUTS: raise DataError(f"layout must be one of {LAYOUTS}, got {layout!r}")
-    clash = sorted({ID_COL, TIME_COL} & set(schema.attribute_names + schema.feature_names))
+    if frame is not None and not callable(frame): raise DataError(f"frame must be a function (chunk, offset) -> DataFrame, got {frame!r}")
+    clash = sorted({ID_COL, TIME_COL} & set(schema.attribute_names + schema.feature_names)) if frame is None else []
     if clash: raise DataError(f"the schema has a field named {clash[0]!r}, which the file uses for series ids/steps")
     if layout == "wide":
         if feature is None and len(schema.features) > 1:
@@ -132,7 +133,9 @@ def _request(model, n, out, attributes, seed, chunk_size, batch_size, format, la
         n = len(prefix)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise DataError(f"generate_to: n must be a positive number of series, got {n!r}")
-    seed = model.config.seed if seed is None else seed
+    if seed is None:  # the model's seed for this call (`Generator._call_seed`: a new one per call), drawn once the request is good
+        pick = getattr(model, "_call_seed", None)
+        seed = model.config.seed if pick is None else pick(None)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise DataError(f"seed must be a non-negative integer, got {seed!r}")
     return int(n), codes, fmt, int(seed), feature
@@ -143,18 +146,19 @@ def generate_to(model,  # a trained `Generator` (DG, TST, a baseline)
                 out,  # the file: *.parquet, *.csv or *.csv.gz (or see `format`); its folder must exist
                 *,
                 attributes=None,  # attributes to condition on (a DataFrame of labels/values or (n, A) codes), split by chunk
-                seed: int | None = None,  # the run's seed (default: the model's `config.seed`); chunk i uses `chunk_seeds(seed, k)[i]`
+                seed: int | None = None,  # the run's seed (default: the model's next, as for `generate`); chunk i uses `chunk_seeds(seed, k)[i]`
                 chunk_size: int = 10_000,  # series per chunk: what memory holds at once, and one Parquet row group
                 batch_size: int = 1000,  # series per model batch within a chunk (`model.generate`'s batch_size)
                 format: str | None = None,  # `parquet`, `csv` or `csv.gz` (default: from the suffix of `out`)
                 layout: str = "long",  # `long`: one row per series per step; `wide`: one row per series, one feature
                 feature: str | None = None,  # wide: the feature written (default: the only one)
                 progress: bool = True,  # a progress bar in series
+                frame=None,  # a function (chunk `TSData`, offset of its first series) -> the DataFrame written, instead of `chunk_frame` (e.g. `TableFormat.to_frame`)
                 **generate_kwargs,  # passed on to `model.generate` (TST: temperature, use_cache; a `prefix` is split by chunk)
                 ) -> Path:
     "Generate `n` series chunk by chunk into one file, atomically, with memory bounded by one chunk; returns the path."
     n, codes, fmt, seed, feature = _request(model, n, out, attributes, seed, chunk_size, batch_size, format, layout,
-                                            feature, generate_kwargs)
+                                            feature, generate_kwargs, frame)
     out, prefix = Path(out), generate_kwargs.pop("prefix", None)
     starts = range(0, n, chunk_size)
     seeds = chunk_seeds(seed, len(starts))
@@ -168,14 +172,17 @@ def generate_to(model,  # a trained `Generator` (DG, TST, a baseline)
             part = model.generate(sl.stop - s, attributes=None if codes is None else codes[sl], seed=seeds[i],
                                   batch_size=batch_size, **kw)
             if len(part) != sl.stop - s: raise RuntimeError(f"{model.kind} generated {len(part)} series for a chunk of {sl.stop - s}")
-            df = chunk_frame(part, layout, s, feature)
+            df = chunk_frame(part, layout, s, feature) if frame is None else frame(part, s)
             del part
             yield df
             bar.update(sl.stop - s)
 
-    with tqdm(total=n, unit="series", unit_scale=True, dynamic_ncols=True, disable=not progress,
-              desc=f"{model.kind} → {out.name}") as bar:
-        _atomic_write(out, lambda tmp: write_frames(frames(bar), tmp, fmt, meta))
+    try:
+        with tqdm(total=n, unit="series", unit_scale=True, dynamic_ncols=True, disable=not progress,
+                  desc=f"{model.kind} → {out.name}") as bar:
+            _atomic_write(out, lambda tmp: write_frames(frames(bar), tmp, fmt, meta))
+    finally:
+        if hasattr(model, "last_seed"): model.last_seed = seed  # the run's seed (the chunks' calls set theirs): it repeats the file
     return out
 
 # %% ../nbs/10b_stream.ipynb #3a1342b5

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
+import io
+import json
 import math
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 
@@ -21,11 +25,12 @@ from tqdm import tqdm
 
 import tsgen
 from .core import DataError, Schema, TSData, _atomic_write
+from .encode import _check_schema
 
 # %% auto #0
-__all__ = ['FORMAT', 'pick_device', 'autocast_dtype', 'flush_denormals', 'seed_all', 'usable_threads', 'distributed',
-           'average_across_ranks', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'RunConfig', 'Diverged',
-           'Generator', 'fit', 'generate', 'save', 'load', 'main']
+__all__ = ['FORMAT', 'MAGIC', 'VERSION', 'pick_device', 'autocast_dtype', 'flush_denormals', 'seed_all', 'usable_threads',
+           'distributed', 'average_across_ranks', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'RunConfig',
+           'FitNotice', 'Diverged', 'Generator', 'fit', 'generate', 'save', 'load', 'main']
 
 # %% ../nbs/10_train.ipynb #c3acae76
 def pick_device(device: str = "auto") -> torch.device:
@@ -107,26 +112,72 @@ def average_across_ranks(tensors: list):
 
 
 # %% ../nbs/10_train.ipynb #0285aa6b
-FORMAT = "tsgen-checkpoint"
+FORMAT = "tsgen-checkpoint"  # the marker inside every checkpoint's payload
+MAGIC, VERSION = b"TSGEN-CHECKPOINT", 2  # the first word of a checkpoint file's header line, and the file format
 
 class CheckpointError(ValueError):
     "A file that is not a readable tsgen checkpoint (or not of the expected model)."
 
+def _why(e: BaseException) -> str:
+    "An exception as `Type: the first line of its message`, or just `Type` when the message is empty."
+    lines = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {lines[0][:200]}" if lines else type(e).__name__
+
 def save_checkpoint(path, payload: dict) -> Path:
-    "Write `payload` plus format and version atomically to `path`."
+    "Write `payload` plus format and version atomically to `path`: a header line with its checksum and size, then the bytes."
     path = Path(path)
-    full = {"format": FORMAT, "tsgen_version": tsgen.__version__, **payload}
-    _atomic_write(path, lambda p: torch.save(full, p))
+    buf = io.BytesIO()
+    torch.save({"format": FORMAT, "tsgen_version": tsgen.__version__, **payload}, buf)
+    body = buf.getbuffer()
+    head = f"{MAGIC.decode()} {VERSION} sha256={hashlib.sha256(body).hexdigest()} bytes={len(body)}\n".encode()
+    def write(tmp):
+        with open(tmp, "wb") as fh:
+            fh.write(head); fh.write(body); fh.flush(); os.fsync(fh.fileno())
+    _atomic_write(path, write)
     return path
 
+def _older_checkpoint(path: Path, raw: bytes):
+    "Raise the `CheckpointError` for a bare torch file: a checkpoint of an older tsgen (no header, no checksum), or a foreign one."
+    try: ck = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
+    except Exception as e: raise CheckpointError(f"{path}: not a readable tsgen checkpoint ({_why(e)})") from None
+    if isinstance(ck, dict) and ck.get("format") == FORMAT:
+        raise CheckpointError(f"{path}: written by an older tsgen ({ck.get('tsgen_version', 'unknown version')}) without a "
+                              "checksum, which this tsgen does not read; train the model again")
+    raise CheckpointError(f"{path}: not a tsgen checkpoint (no '{FORMAT}' marker)")
+
+def _checkpoint_body(path: Path, raw: bytes) -> memoryview:
+    "The payload of checkpoint file `path` (its bytes `raw`) once the header line's size and checksum hold; else a `CheckpointError`."
+    if not raw: raise CheckpointError(f"{path}: the file is empty (0 bytes): not a checkpoint, or one whose writing never finished")
+    if raw[:2] == b"PK": _older_checkpoint(path, raw)  # a bare torch zip
+    if not raw.startswith(MAGIC + b" "):
+        raise CheckpointError(f"{path}: not a readable tsgen checkpoint (it does not start with a {MAGIC.decode()} header line)")
+    end = raw.find(b"\n", 0, 512)
+    words = raw[:max(end, 0)].decode("ascii", "replace").split()
+    if end < 0 or len(words) < 2:
+        raise CheckpointError(f"{path}: the header line is incomplete: the file is truncated or corrupt")
+    if words[1] != str(VERSION):
+        raise CheckpointError(f"{path}: checkpoint format {words[1]!r}, which this tsgen ({tsgen.__version__}) does not read (it reads {VERSION})")
+    fields = dict(w.split("=", 1) for w in words[2:] if "=" in w)
+    try: size, digest = int(fields["bytes"]), fields["sha256"]
+    except (KeyError, ValueError): raise CheckpointError(f"{path}: the header line is damaged: {raw[:end][:120]!r}") from None
+    body = memoryview(raw)[end + 1:]
+    if len(body) < size:
+        raise CheckpointError(f"{path}: truncated: the header announces {size} bytes, the file holds {len(body)} "
+                              "(a partial copy or an interrupted write)")
+    if len(body) > size: raise CheckpointError(f"{path}: {len(body) - size} bytes more than its header announces: the file is corrupt")
+    if hashlib.sha256(body).hexdigest() != digest:
+        raise CheckpointError(f"{path}: the checksum does not match: the file is corrupt (a flipped bit or a partial copy)")
+    return body
+
 def load_checkpoint(path, kind: str | None = None) -> dict:
-    "Read a checkpoint written by `save_checkpoint`; `kind` checks the model kind."
+    "Read a checkpoint written by `save_checkpoint`, its size and checksum checked; `kind` checks the model kind."
     path = Path(path)
     if not path.is_file(): raise CheckpointError(f"{path}: no such checkpoint file")
+    body = _checkpoint_body(path, path.read_bytes())
     try:
-        ck = torch.load(path, map_location="cpu", weights_only=True)
+        ck = torch.load(io.BytesIO(body), map_location="cpu", weights_only=True)
     except Exception as e:
-        raise CheckpointError(f"{path}: not a readable tsgen checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
+        raise CheckpointError(f"{path}: not a readable tsgen checkpoint ({_why(e)})") from None
     if not isinstance(ck, dict) or ck.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a tsgen checkpoint (no '{FORMAT}' marker)")
     if kind is not None and ck.get("kind") != kind:
@@ -143,6 +194,21 @@ class RunConfig:
     device: str = "auto"
     amp: str = "auto"  # autocast on CUDA: `auto` (bf16 where supported), `bf16`, `fp16`, `off`
     checkpoint_every: int = 0  # epochs between checkpoints when fit(checkpoint=...) is given
+
+# %% ../nbs/10_train.ipynb #0f2fdb91
+class FitNotice(UserWarning):
+    "What `fit` says about the run it starts: continuing from weights, starting over, a changed learning rate."
+
+def _count(where: str,  # the function, for the message
+           name: str,  # the argument
+           v,  # its value
+           least: int = 1,  # the smallest allowed
+           ) -> int:
+    "`v` as an int of at least `least`; else a `TypeError` (not an integer: a float, a string, a bool) or `ValueError` naming it."
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        raise TypeError(f"{where}: {name} must be an integer, got {v!r}")
+    if v < least: raise ValueError(f"{where}: {name} must be {'positive' if least == 1 else f'at least {least}'}, got {v}")
+    return int(v)
 
 # %% ../nbs/10_train.ipynb #2de8cdfa
 def _config_dict(cfg) -> dict:
@@ -180,6 +246,9 @@ class Generator:
     kind: str = "generator"
     config_class = None
     conditional: bool = True  # can `generate(attributes=...)` condition the series on given attributes
+    min_series: int = 1  # the fewest series `fit` can train on, and per batch
+    min_series_why: str = ""  # why (for the message)
+    auto: bool = False  # without a config, `fit` sizes one from the data (`tsgen.auto.auto_preset`)
 
     def __init__(self, config=None, **overrides):
         cfg = config if config is not None else self.config_class()
@@ -187,14 +256,23 @@ class Generator:
         unknown = set(overrides) - {f.name for f in fields(cfg)}
         if unknown: raise TypeError(f"{type(self).__name__}: unknown config option(s) {sorted(unknown)}")
         self.config = replace(cfg, **overrides)
+        self._auto = dict(overrides) if config is None and self._auto_for(overrides) else None  # the overrides an auto config keeps
+        self._check_config()
         self.schema, self.encoder, self.epoch, self.history = None, None, 0, []
         self.data_fingerprint = None  # `TSData.fingerprint()` of the training data, kept in checkpoints
+        self.meta = {}  # the caller's JSON-able notes, kept in checkpoints
+        self.last_seed = None  # the seed of the last `generate` call: `generate(seed=model.last_seed)` repeats it
+        self._unseeded = 0  # `generate` calls without a seed so far
+        self._weights = None  # "trained" or "loaded" once the model has weights (then `fit` continues from them)
+        self._rngs = None  # RNG states where the last fit (or the loaded checkpoint) left them
         self.device = pick_device(getattr(self.config, "device", "auto"))
         self.amp_dtype = autocast_dtype(self.device, getattr(self.config, "amp", "auto"))
         # fp16 needs loss scaling against underflow; with bf16 or fp32 the scaler passes everything through
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.amp_dtype == torch.float16)
 
     # hooks a model implements
+    @classmethod
+    def _auto_for(cls, overrides: dict) -> bool: return cls.auto  # does a model made with just these overrides get an auto config
     def _prepare(self, data: TSData, fit_encoder: bool = True) -> dict: raise NotImplementedError
     def _build(self): raise NotImplementedError
     def _modules(self) -> dict: raise NotImplementedError
@@ -207,6 +285,18 @@ class Generator:
     def _load_extra(self, state: dict): pass
     @classmethod
     def _encoder_from_state(cls, state): return None
+
+    def _check_config(self):
+        "The config's `epochs` (>= 0) and `batch_size` (> 0), where it has them, are integers."
+        for name, least in (("epochs", 0), ("batch_size", 1)):
+            if hasattr(self.config, name): _count(type(self.config).__name__, name, getattr(self.config, name), least)
+
+    def _notice(self, msg: str):
+        "Say `msg` (rank 0 only) as a `FitNotice` warning; `warnings.simplefilter('ignore', FitNotice)` silences them."
+        if getattr(self, "rank", 0) == 0: warnings.warn(msg, FitNotice, stacklevel=3)
+
+    @property
+    def _name(self) -> str: return getattr(self, "label", None) or self.kind.upper()
 
     def autocast(self):
         "The autocast context for forward passes (a no-op on CPU)."
@@ -228,6 +318,7 @@ class Generator:
 def _state(self: Generator, with_optim=True) -> dict:
     s = {"kind": self.kind, "config": _config_dict(self.config), "schema": self.schema.to_dict(),
          "encoder": self._encoder_state(), "epoch": self.epoch, "history": self.history, "data_fingerprint": self.data_fingerprint,
+         "meta": self.meta,
          "modules": {k: m.state_dict() for k, m in self._modules().items()}, "extra": self._extra_state()}
     if with_optim: s["optimizers"] = {k: o.state_dict() for k, o in self._optimizers().items()}
     return s
@@ -240,61 +331,143 @@ def _load_state(self: Generator, s: dict):
     for k, o in self._optimizers().items():
         if "optimizers" in s and k in s["optimizers"]: o.load_state_dict(s["optimizers"][k])
     if "extra" in s: self._load_extra(s["extra"])
-    self.data_fingerprint = s.get("data_fingerprint")
+    if "data_fingerprint" in s: self.data_fingerprint = s["data_fingerprint"]
+    if "meta" in s: self.meta = copy.deepcopy(s["meta"] or {})
     self.epoch, self.history = int(s["epoch"]), list(s.get("history", []))
 
+def _lrs(self: Generator) -> dict:
+    "Each optimizer's learning rate per parameter group."
+    return {k: [g["lr"] for g in o.param_groups] for k, o in self._optimizers().items()}
+
+def _use_lrs(self: Generator, lrs: dict, where: str, whose: str):
+    "Set the optimizers' learning rates to `lrs` (a fresh build's: the current config's) after loading a state; say where they differ."
+    changed = []
+    for k, o in self._optimizers().items():
+        for g, lr in zip(o.param_groups, lrs.get(k, [])):
+            if g["lr"] != lr: changed.append((k, lr, g["lr"])); g["lr"] = lr
+    pairs = sorted({(new, old) for _, new, old in changed})
+    if len(pairs) == 1: self._notice(f"{where}: learning rate {pairs[0][0]:g} ({whose} was {pairs[0][1]:g})")
+    elif pairs: self._notice(f"{where}: " + "; ".join(f"{k} learning rate {new:g} ({whose} was {old:g})" for k, new, old in changed))
+
 Generator._state, Generator._load_state = _state, _load_state
+
+# %% ../nbs/10_train.ipynb #156ccbbf
+def _auto_config(self: Generator, data: TSData, checkpoint=None, restart: bool = False):
+    """The config of a model made without one, at its first `fit`: the auto preset for `data` with the overrides given
+    (a resumed run takes its checkpoint's config instead), said in one notice."""
+    if self._weights and not restart: return  # continuing: the config the weights were trained with
+    over = self._auto
+    if checkpoint is not None and Path(checkpoint).exists():
+        ck = load_checkpoint(checkpoint, self.kind)
+        names = {f.name for f in fields(self.config_class)}
+        cfg = replace(self.config_class(**{k: tuple(v) if isinstance(v, list) else v for k, v in ck["config"].items() if k in names}), **over)
+        self._notice(f"fit: no config given: resuming with the config of {Path(checkpoint).name}")
+    else:
+        from tsgen.auto import auto_preset
+        cfg, why = auto_preset(self.kind, data, explain=True, **over)
+        self._notice("fit: no config given: the auto preset for this data (tsgen.auto): "
+                     + ", ".join(f"{k}={getattr(cfg, k)!r}" for k in why))
+    self.config, self._auto = cfg, None
+    self._check_config()
+    self.device = pick_device(getattr(cfg, "device", "auto"))
+    self.amp_dtype = autocast_dtype(self.device, getattr(cfg, "amp", "auto"))
+    self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.amp_dtype == torch.float16)
 
 # %% ../nbs/10_train.ipynb #1b39afeb
 def fit(self: Generator,
         data: TSData,  # training data
-        epochs: int | None = None,  # total epochs to reach (default: config.epochs)
+        epochs: int | None = None,  # default config.epochs: the total to reach (new, or `resume`), or how many more (continuing)
         checkpoint: str | Path | None = None,  # file for periodic checkpoints (and for `resume`)
         checkpoint_every: int | None = None,  # epochs between checkpoints (default: config.checkpoint_every)
         resume: bool = False,  # continue from `checkpoint` when it exists
         progress: bool = True,  # show a progress bar with losses and throughput
         log_every: int | None = None,  # steps between loss reads (default: 1 on CPU, 50 on CUDA)
         callback=None,  # called as `callback(model, step)` after every training step (step counts from 1 over the fit)
+        restart: bool = False,  # a model with weights (trained or loaded): discard them and train afresh
         ):
-    """Train with the shared loop; returns self. On a non-finite loss, raises `Diverged` with the model restored.
+    """Train with the shared loop; returns self. A model made without a config (`DoppelGANger()`) first gets one
+    sized from `data` (`tsgen.auto.auto_preset`, its overrides kept). A model that has weights continues from them for
+    `epochs` more epochs, unless `restart`. On a non-finite loss, raises `Diverged` with the model restored.
     Under `torchrun`, every rank runs this with the same arguments and trains on its share of each batch."""
-    cfg = self.config
+    if not isinstance(data, TSData): raise DataError(f"fit needs TSData, got {type(data).__name__}")
+    data.validate()  # values changed after the data was made (NaN, a length) stop here instead of reaching the loss
+    if self._auto is not None: _auto_config(self, data, checkpoint if resume else None, restart)
+    self._check_config()
+    cfg, need = self.config, int(self.min_series)
+    epochs = None if epochs is None else _count("fit", "epochs", epochs, least=0)
+    if resume and restart: raise ValueError("fit: resume=True continues from the checkpoint and restart=True starts afresh; pass one of them")
+    why = f" ({self.min_series_why})" if self.min_series_why else ""
+    if len(data) < need: raise DataError(f"fit: {self._name} needs at least {need} training series{why}; got {len(data)}")
+    if getattr(cfg, "batch_size", need) < need:
+        raise DataError(f"fit: {self._name} needs batches of at least {need} series{why}; batch_size is {cfg.batch_size}")
     self.rank, self.world = distributed(self.device)
-    epochs = int(cfg.epochs if epochs is None else epochs)
     every = int(getattr(cfg, "checkpoint_every", 0) if checkpoint_every is None else checkpoint_every)
     log_every = log_every or (1 if self.device.type == "cpu" else 50)
     seed_all(cfg.seed); flush_denormals()
-    fresh = True
+    had = self._weights
     if resume and checkpoint is not None and Path(checkpoint).exists():
         ck = self._open_resume(checkpoint, data)
         arrays = self._prepare(data, fit_encoder=False)
-        self._build(); self._load_state(ck)
+        self._build(); lrs = _lrs(self)
+        self._load_state(ck); _use_lrs(self, lrs, "resume", "the checkpoint's")
         shuffle = torch.Generator().set_state(ck["shuffle_rng"])
         _restore_rngs(self, ck)
-        fresh = False
-    if fresh:
+        target = cfg.epochs if epochs is None else epochs
+    elif had and not restart:
+        try: _check_schema(self.schema, data.schema)
+        except DataError as e:
+            raise DataError(f"fit: cannot continue from the {had} weights: {e}; pass restart=True to train afresh on this data "
+                            "(discarding them)") from None
+        more = cfg.epochs if epochs is None else epochs
+        target, state = self.epoch + more, self._state()
+        self._notice(f"fit: continuing from the {had} weights (epoch {self.epoch}): {more} more epoch{'' if more == 1 else 's'}, "
+                     f"to epoch {target} (restart=True trains afresh)")
+        arrays = self._prepare(data, fit_encoder=False)
+        self._build(); lrs = _lrs(self)  # the current config's optimizers, with the state they had
+        self._load_state(state); _use_lrs(self, lrs, "fit", f"the {had} model's")
+        self.data_fingerprint = data.fingerprint()  # what its checkpoints now continue on
+        shuffle = _continue_rngs(self, self._rngs)
+    else:
+        if had: self._notice(f"fit: restart=True: discarding the {had} weights (epoch {self.epoch}) and training afresh")
         self.schema, self.data_fingerprint = data.schema, data.fingerprint()
         arrays = self._prepare(data, fit_encoder=True)
         self._build(); self.epoch, self.history = 0, []
         shuffle = torch.Generator().manual_seed(cfg.seed)
         if self.world > 1: seed_all(cfg.seed + 1_000_003 * self.rank)  # the same initial weights, then noise of its own per rank
+        target = cfg.epochs if epochs is None else epochs
+    self._weights = "trained"
     tensors = {k: torch.as_tensor(v).to(self.device) for k, v in arrays.items()}
     n = len(next(iter(tensors.values())))
     W, r = self.world, self.rank
     if n < W: raise DataError(f"fit: {n} training series cannot be shared among {W} ranks")
     bs = min(int(cfg.batch_size), n // W)  # per rank
+    if bs < need: raise DataError(f"fit: {self._name} needs batches of at least {need} series{why}; {n} training rows among {W} ranks give {bs}")
     steps = max(1, n // (bs * W))
     hooks = _join_ranks(self) if W > 1 else []
     threads = torch.get_num_threads()
-    bar = tqdm(total=(epochs - self.epoch) * steps * bs * W, disable=not progress or r != 0, unit="series", unit_scale=True,
-               dynamic_ncols=True, desc=f"{self.kind} epoch {self.epoch}/{epochs}", mininterval=0.5 if sys.stderr.isatty() else 20)
+    bar = tqdm(total=max(target - self.epoch, 0) * steps * bs * W, disable=not progress or r != 0, unit="series", unit_scale=True,
+               dynamic_ncols=True, desc=f"{self.kind} epoch {self.epoch}/{target}", mininterval=0.5 if sys.stderr.isatty() else 20)
     for m in self._modules().values(): m.train()
-    try: self._epochs(epochs, tensors, n, bs, steps, shuffle, bar, checkpoint, every, log_every, callback)
+    try: self._epochs(target, tensors, n, bs, steps, shuffle, bar, checkpoint, every, log_every, callback)
     finally:
         bar.close(); torch.set_num_threads(threads)
         for h in hooks: h.remove()
+        self._rngs = {"own": True, "torch_rng": torch.get_rng_state(), "shuffle_rng": shuffle.get_state(), "rank_rngs": None,
+                      "cuda_rng": torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None}
     for m in self._modules().values(): m.eval()
     return self
+
+def _continue_rngs(self: Generator, rngs: dict | None) -> torch.Generator:
+    """Continuing a fit: the RNG streams and the batch shuffler where the last fit (`own`: this process's states) or
+    the loaded checkpoint left them; fresh ones for this epoch where nothing was kept."""
+    if rngs is None or rngs.get("shuffle_rng") is None:
+        seed_all(self.config.seed + 1_000_003 * self.rank + 7919 * self.epoch)
+        return torch.Generator().manual_seed(self.config.seed + 7919 * self.epoch)
+    if rngs.get("own"):
+        torch.set_rng_state(rngs["torch_rng"])
+        if self.device.type == "cuda" and rngs.get("cuda_rng") is not None: torch.cuda.set_rng_state(rngs["cuda_rng"], self.device)
+    else: _restore_rngs(self, rngs)
+    return torch.Generator().set_state(rngs["shuffle_rng"])
 
 def _epochs(self: Generator, epochs, tensors, n, bs, steps, shuffle, bar, checkpoint, every, log_every, callback):
     "The epochs of `fit`: batches of this rank, losses (averaged over ranks), divergence check, checkpoints."
@@ -392,7 +565,13 @@ def _open_resume(self: Generator, checkpoint, data: TSData) -> dict:
     return ck
 
 def _save_checkpoint(self: Generator, path, shuffle: torch.Generator | None = None, rank_rngs: list | None = None):
-    payload = self._state()
+    "Write the model's state and RNG states: the loop's own (`shuffle` given), else where its last fit left them."
+    try: json.dumps(self.meta)
+    except (TypeError, ValueError) as e: raise TypeError(f"{self._name}.meta must be JSON-serializable to be saved ({_why(e)})") from None
+    payload, kept = self._state(), self._rngs if shuffle is None else None
+    if kept is not None and kept.get("shuffle_rng") is not None:  # `save` after a fit: a resume goes on from there
+        payload.update({k: kept.get(k) for k in ("torch_rng", "cuda_rng", "shuffle_rng", "rank_rngs")})
+        return save_checkpoint(path, payload)
     payload["torch_rng"] = torch.get_rng_state()
     payload["cuda_rng"] = torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None
     payload["shuffle_rng"] = (shuffle or torch.Generator().manual_seed(self.config.seed)).get_state()
@@ -405,7 +584,7 @@ Generator.fit, Generator._epochs, Generator._open_resume, Generator._save_checkp
 def generate(self: Generator,
              n: int | None = None,  # how many series (default: as many as attribute rows given)
              attributes=None,  # attributes to condition on: a DataFrame of labels/values, or an (n, A) code array
-             seed: int | None = None,  # seed for this call (default: config.seed)
+             seed: int | None = None,  # seed for this call (default: a new one per call, see `_call_seed`)
              batch_size: int = 1000,  # series generated per batch
              out: str | Path | None = None,  # a *.parquet / *.csv / *.csv.gz file: stream the series there in chunks
              **stream,  # with `out`: `tsgen.stream.generate_to`'s options (chunk_size, layout, progress...)
@@ -417,6 +596,7 @@ def generate(self: Generator,
         return generate_to(self, n, out, attributes=attributes, seed=seed, batch_size=batch_size, **stream)
     if stream: raise TypeError(f"generate: {sorted(stream)} apply only with out=")
     if self.schema is None: raise RuntimeError(f"{type(self).__name__} is not trained: call fit(data) or load(path) first")
+    n, batch_size = _n_series(n), _count("generate", "batch_size", batch_size)
     if attributes is not None and not self.conditional:
         raise DataError(f"{type(self).__name__} cannot condition on attributes: it generates its own or draws them from "
                         "the training distribution; call generate(n) instead")
@@ -424,9 +604,9 @@ def generate(self: Generator,
         attributes = _attribute_codes(self.schema, attributes)
         if n is not None and n != len(attributes): raise DataError(f"generate: n={n} but {len(attributes)} attribute rows were given")
         n = len(attributes)
-    if n is None or n < 1: raise DataError(f"generate: n must be a positive number of series, got {n}")
+    if n is None: raise DataError("generate: n must be a positive number of series, got None")
     flush_denormals()
-    g = torch.Generator(device=self.device).manual_seed(self.config.seed if seed is None else seed)
+    g = torch.Generator(device=self.device).manual_seed(self._call_seed(seed))
     for m in self._modules().values(): m.eval()
     parts = []
     with torch.no_grad():
@@ -435,6 +615,27 @@ def generate(self: Generator,
             parts.append(self._generate(min(batch_size, n - s), a, g))
     from tsgen.core import concat
     return parts[0] if len(parts) == 1 else concat(parts)
+
+def _n_series(n, where: str = "generate") -> int | None:
+    "`n` checked: None, or a positive int (not a bool, a float or a string)."
+    if n is None: return None
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{where}: n must be a whole number of series (an int), got {n!r}")
+    if n < 1: raise DataError(f"{where}: n must be a positive number of series, got {n}")
+    return int(n)
+
+def _call_seed(self: Generator, seed: int | None = None) -> int:
+    """The seed of one `generate` call, kept in `last_seed`: `seed` when given; else, for this model object's k-th call
+    without a seed, `config.seed` (k = 0: the first call is what it always was) or the k-th child of
+    `SeedSequence(config.seed)` (k > 0), so calls without a seed differ from each other and a run repeats them all."""
+    if seed is None:
+        k, self._unseeded = self._unseeded, self._unseeded + 1
+        base = int(self.config.seed)
+        seed = base if k == 0 else int(np.random.SeedSequence(base % 2**64, spawn_key=(k,)).generate_state(1)[0])
+    elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"generate: seed must be an integer, got {seed!r}")
+    self.last_seed = int(seed)
+    return self.last_seed
 
 def _attribute_codes(schema: Schema, attributes) -> np.ndarray:
     "Attribute rows (a DataFrame of labels/values, or an (n, A) array of codes/values) as a validated (n, A) array."
@@ -453,7 +654,7 @@ def _attribute_codes(schema: Schema, attributes) -> np.ndarray:
     TSData(schema, A, np.zeros((len(A), schema.max_len, len(schema.features)), np.float32), np.ones(len(A), int))  # validates
     return A
 
-Generator.generate = generate
+Generator.generate, Generator._call_seed = generate, _call_seed
 
 # %% ../nbs/10_train.ipynb #9a94a0d2
 def save(self: Generator, path) -> Path:
@@ -472,6 +673,8 @@ def load(cls, path, device: str = "auto") -> Generator:
     model.schema = Schema.from_dict(ck["schema"])
     model.encoder = cls._encoder_from_state(ck["encoder"])
     model._build(); model._load_state(ck)
+    model._weights = "loaded"  # a later fit continues from these weights (and RNG states)
+    model._rngs = {k: ck.get(k) for k in ("torch_rng", "cuda_rng", "shuffle_rng", "rank_rngs")}
     for m in model._modules().values(): m.eval()
     return model
 

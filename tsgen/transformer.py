@@ -15,7 +15,7 @@ from torch import nn
 
 from .core import DataError, TSData, concat
 from .encode import RANGES, Encoder
-from .train import Generator, RunConfig, _attribute_codes
+from .train import Generator, RunConfig, _attribute_codes, _count, _n_series
 
 try:  # the CPU decoding kernel shares DG's compiled primitives (the fast exp, the blocks of series per thread)
     from numba import njit
@@ -369,6 +369,10 @@ def _chunks(x, mask, W: int, min_real: int):
 class TST(Generator):
     "The TST transformer: `fit(data)`, `generate(n)`, `generate(attributes=...)`, `generate(prefix=data)`, `save`, `TST.load`."
     kind, config_class = "tst", TSTConfig
+    auto = True  # TST() without a config: sized from the data at fit (the default mode; paper mode has its presets)
+
+    @classmethod
+    def _auto_for(cls, overrides: dict) -> bool: return overrides.get("mode", "default") == "default"
 
     @property
     def paper(self) -> bool: return self.config.mode == "paper"
@@ -595,7 +599,7 @@ TST._pick_seeds, TST._sample, TST._generate = _pick_seeds, _sample, _generate_ho
 def _tst_generate(self: TST,
                   n: int | None = None,  # how many series (default: as many as attribute rows or prefix series)
                   attributes=None,  # attributes to condition on: a DataFrame of labels/values, or an (n, A) code array
-                  seed: int | None = None,  # seed for this call (default: config.seed)
+                  seed: int | None = None,  # seed for this call (default: a new one per call, as `Generator.generate`)
                   batch_size: int = 1000,  # series decoded together
                   prefix: TSData | None = None,  # real series to continue: their attributes (and min/max) and first steps
                   prefix_len: int | None = None,  # steps of `prefix` kept (default: seed_steps)
@@ -611,7 +615,7 @@ def _tst_generate(self: TST,
                            prefix_len=prefix_len, use_cache=use_cache, temperature=temperature, **stream)
     if stream: raise TypeError(f"generate: {sorted(stream)} apply only with out=")
     if self.schema is None: raise RuntimeError("TST is not trained: call fit(data) or load(path) first")
-    k = None
+    n, batch_size, k = _n_series(n), _count("generate", "batch_size", batch_size), None
     if prefix is not None:
         if attributes is not None: raise DataError("generate: give attributes or a prefix, not both (a prefix brings its attributes)")
         if not isinstance(prefix, TSData): raise DataError(f"generate: prefix must be TSData, got {type(prefix).__name__}")
@@ -623,9 +627,9 @@ def _tst_generate(self: TST,
         attributes = _attribute_codes(self.schema, attributes)
         if n is not None and n != len(attributes): raise DataError(f"generate: n={n} but {len(attributes)} attribute rows were given")
         n = len(attributes)
-    if n is None or n < 1: raise DataError(f"generate: n must be a positive number of series, got {n}")
+    if n is None: raise DataError("generate: n must be a positive number of series, got None")
     if temperature < 0: raise ValueError(f"temperature must be >= 0, got {temperature}")
-    g = torch.Generator(device=self.device).manual_seed(self.config.seed if seed is None else seed)
+    g = torch.Generator(device=self.device).manual_seed(self._call_seed(seed))
     for m in self._modules().values(): m.eval()
     # paper mode, unconditional: the seeds of all n series are drawn at once, so batches never repeat a seed before
     # every one of the bank's has been used
