@@ -16,6 +16,7 @@ import torch
 
 from .core import DataError, TSData
 from .dg import DGConfig, DoppelGANger
+from .train import flush_denormals
 from .transformer import TST, TSTConfig
 
 # %% auto #0
@@ -139,7 +140,7 @@ def measure_step(kind: str,  # "dg" or "tst"
     "Seconds per training step of a `kind` model with `config` on `data`, timed here after one warm-up step."
     states, threads = _rng_states(), torch.get_num_threads()
     try:
-        torch.manual_seed(config.seed)
+        torch.manual_seed(config.seed); flush_denormals()  # as `fit` does: steps on denormal floats are ~100× slower
         m = _MODELS[kind](config)
         bs = min(config.batch_size, training_items(kind, config, data))  # the batch `fit` takes
         sub = data[:min(len(data), bs)]
@@ -153,7 +154,7 @@ def measure_step(kind: str,  # "dg" or "tst"
         def step(k):  # seconds of one step on the first k rows
             t0 = time.perf_counter(); m._step({n: t[:k] for n, t in batch.items()}); m.scaler.update(); sync()
             return time.perf_counter() - t0
-        k = min(bs, 2); step(k)  # warm-up: allocation, compilation
+        k = min(bs, 2); step(k); step(k)  # warm-up: allocation, compilation (the first two steps)
         while (t := step(k)) <= max_seconds / 4 and k < bs: k = min(bs, 2 * k)  # batches doubling up to bs
         if k < bs: return min(t, step(k)) * bs / k  # slow steps: the full batch's time in proportion to its rows
         times = [t]

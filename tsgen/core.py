@@ -733,6 +733,11 @@ def _remove_stale_temporaries(path: Path) -> list:
 
 _FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}  # write errors that are about the destination
 
+def _umask() -> int:
+    "This process's file-creation mask."
+    mask = os.umask(0o022); os.umask(mask)
+    return mask
+
 def _atomic_write(path: Path, write):
     """Call `write(tmp_path)` then move the file into place, so a failure never leaves a partial `path`.
     Temporaries left by a killed earlier write of `path` are removed; an OS error (a full disk, no permission)
@@ -747,6 +752,7 @@ def _atomic_write(path: Path, write):
         raise OSError(e.errno, f"cannot write {path}: {e.strerror or e}") from None
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # the permissions a plain open() gives (mkstemp's file is private)
         os.replace(tmp, path)
     except BaseException as e:
         if os.path.exists(tmp): os.remove(tmp)
