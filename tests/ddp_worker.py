@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import signal
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +67,12 @@ def main():
         torch.save(flat(m), a.out / "weights.pt")
         (a.out / "result.json").write_text(json.dumps({"world": m.world, **seen, "epoch": m.epoch,
                                                        "history": m.history}))
+    if dist.is_initialized(): dist.barrier()  # rank 0's files are written
+    sys.stdout.flush(); sys.stderr.flush()
+    # skip the interpreter's shutdown: gloo's worker thread can still be releasing the last collective's work then,
+    # and a thread needing the interpreter during its shutdown aborts the process ("terminate called without an
+    # active exception"), a failure of the run after its results were written
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@
 # %% ../nbs/10_train.ipynb #42aefd1b
 from __future__ import annotations
 
-import atexit
 import contextlib
 import copy
 import hashlib
@@ -94,14 +93,11 @@ def _thread_policy() -> bool:
 # %% ../nbs/10_train.ipynb #5d1c0a02
 def distributed(device: torch.device | None = None) -> tuple[int, int]:
     """`(rank, world_size)` of this process: `(0, 1)` alone; under `torchrun` (WORLD_SIZE > 1) the process group is
-    joined on first use, with NCCL for a CUDA `device` and gloo otherwise, and left again when the process exits."""
+    joined on first use, with NCCL for a CUDA `device` and gloo otherwise."""
     if not dist.is_available(): return 0, 1
     if not dist.is_initialized():
         if int(os.environ.get("WORLD_SIZE", "1")) <= 1: return 0, 1
         dist.init_process_group("nccl" if device is not None and device.type == "cuda" else "gloo")
-        # left before the interpreter shuts down: a group torn down during shutdown, while another rank is still
-        # writing its results, sometimes aborted the process ("terminate called without an active exception")
-        atexit.register(lambda: dist.is_initialized() and dist.destroy_process_group())
     return dist.get_rank(), dist.get_world_size()
 
 def average_across_ranks(tensors: list):
