@@ -706,5 +706,9 @@ def main(argv=None):
 
 # %% ../nbs/10_train.ipynb #5d1c0a13
 #| eval: false
-if __name__ == "__main__": main()
+if __name__ == "__main__":
+    main()
+    if dist.is_initialized():  # under torchrun: leave without the interpreter's shutdown, during which gloo's worker
+        dist.barrier()  # thread could abort the process after the model was written
+        sys.stdout.flush(); sys.stderr.flush(); os._exit(0)
 
