@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from .core import DataError, TSData
-from .dg import DGConfig, DoppelGANger
+from .dg import DoppelGANger
 from .train import flush_denormals
 from .transformer import TST, TSTConfig
 
@@ -256,7 +256,7 @@ def auto_preset(kind: str,  # "dg" (DoppelGANger) or "tst" (the transformer, def
     need, because = getattr(_MODELS[kind], "min_series", 1), getattr(_MODELS[kind], "min_series_why", "")
     if len(data) < need:
         raise DataError(f"auto_preset: {kind} needs at least {need} training series{f' ({because})' if because else ''}; got {len(data)}")
-    cls = DGConfig if kind == "dg" else TSTConfig
+    cls = _MODELS[kind].config_class
     unknown = sorted(set(overrides) - {f.name for f in fields(cls)})
     if unknown: raise TypeError(f"auto_preset: unknown {cls.__name__} option(s) {unknown}")
     values, why = (_dg_choices if kind == "dg" else _tst_choices)(data, secs, overrides)

@@ -115,7 +115,7 @@ def fit_table(data,  # the training table: a CSV/Parquet path or a DataFrame, on
     cls = model_class(model)
     if resume and out.exists():
         ck = load_checkpoint(out, cls.kind)
-        cfg = replace(cls.config_class(**{k: tuple(v) if isinstance(v, list) else v for k, v in ck["config"].items()}), device=device)
+        cfg = cls._config_from(ck, device=device)
         echo(f"resuming {out.name} at epoch {ck['epoch']}, with its config")
     else:
         cfg = choose_config(model, train, preset, budget, mode, echo=echo, epochs=epochs, batch_size=batch_size, seed=seed, device=device)
@@ -133,9 +133,9 @@ def load_model(path,  # a model file written by `fit_table`, `tsgen fit` or any 
                device: str = "auto"):
     "Load a DG or transformer model, whichever the file holds."
     from tsgen.train import CheckpointError, load_checkpoint
-    kind = load_checkpoint(path).get("kind")
-    if kind not in MODELS: raise CheckpointError(f"{path}: holds a {kind!r} model; the command line serves {list(MODELS)}")
-    return model_class(kind).load(path, device=device)
+    ck = load_checkpoint(path)  # read once: the kind, then the model
+    if ck.get("kind") not in MODELS: raise CheckpointError(f"{path}: holds a {ck.get('kind')!r} model; the command line serves {list(MODELS)}")
+    return model_class(ck["kind"])._from_checkpoint(ck, device)
 
 def table_format(model):
     "The `TableFormat` of the table `model` was trained on (stored by `fit_table`)."

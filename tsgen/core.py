@@ -400,11 +400,12 @@ def _fmt_step(freq) -> str:
     return str(freq)
 
 # %% ../nbs/00_core.ipynb #2737a1bd
-def _check_times(codes, t: pd.Series, ids, rows, fill: str = "error") -> tuple:
-    """For rows sorted by series `codes` then time `t` (`rows`: their rows in the frame): (step of each row, time step,
-    missing steps per series). The time step is the most common difference between consecutive times. A repeated time,
-    times that are not whole steps apart, and (with `fill='error'`) missing steps are errors naming the series."""
-    tn, same = _time_numbers(t), codes[1:] == codes[:-1]
+def _check_times(codes, t: pd.Series, ids, rows, fill: str = "error", tn=None) -> tuple:
+    """For rows sorted by series `codes` then time `t` (`rows`: their rows in the frame; `tn`: the times as numbers,
+    when the caller has them): (step of each row, time step, missing steps per series). The time step is the most
+    common difference between consecutive times. A repeated time, times that are not whole steps apart, and (with
+    `fill='error'`) missing steps are errors naming the series."""
+    tn, same = _time_numbers(t) if tn is None else tn, codes[1:] == codes[:-1]
     d = np.diff(tn)
     dup = same & (d == 0)
     if dup.any():
@@ -527,7 +528,7 @@ def _long_index(df, id_col, time_col, fill) -> tuple:
     tn = _time_numbers(t)
     ordered = np.all((np.diff(codes) > 0) | ((np.diff(codes) == 0) & (np.diff(tn) > 0)))  # as files we write are
     rows = np.arange(len(df)) if ordered else np.lexsort((tn, codes))
-    steps, freq, gaps = _check_times(codes[rows], t.iloc[rows].reset_index(drop=True), ids, rows, fill)
+    steps, freq, gaps = _check_times(codes[rows], t.iloc[rows].reset_index(drop=True), ids, rows, fill, tn[rows])
     return codes, ids, rows, steps, t, freq, gaps
 
 # %% ../nbs/00_core.ipynb #97d61076

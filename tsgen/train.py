@@ -264,10 +264,21 @@ class Generator:
         self._unseeded = 0  # `generate` calls without a seed so far
         self._weights = None  # "trained" or "loaded" once the model has weights (then `fit` continues from them)
         self._rngs = None  # RNG states where the last fit (or the loaded checkpoint) left them
+        self._use_device()
+
+    def _use_device(self):
+        "The device, autocast dtype and loss scaler the config asks for."
         self.device = pick_device(getattr(self.config, "device", "auto"))
         self.amp_dtype = autocast_dtype(self.device, getattr(self.config, "amp", "auto"))
         # fp16 needs loss scaling against underflow; with bf16 or fp32 the scaler passes everything through
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.amp_dtype == torch.float16)
+
+    @classmethod
+    def _config_from(cls, ck: dict, **overrides):
+        "The config a checkpoint `ck` was trained with (fields this version no longer has left out), with `overrides`."
+        names = {f.name for f in fields(cls.config_class)}
+        cfg = cls.config_class(**{k: tuple(v) if isinstance(v, list) else v for k, v in ck["config"].items() if k in names})
+        return replace(cfg, **{k: v for k, v in overrides.items() if k in names})
 
     # hooks a model implements
     @classmethod
@@ -357,9 +368,7 @@ def _auto_config(self: Generator, data: TSData, checkpoint=None, restart: bool =
     if self._weights and not restart: return  # continuing: the config the weights were trained with
     over = self._auto
     if checkpoint is not None and Path(checkpoint).exists():
-        ck = load_checkpoint(checkpoint, self.kind)
-        names = {f.name for f in fields(self.config_class)}
-        cfg = replace(self.config_class(**{k: tuple(v) if isinstance(v, list) else v for k, v in ck["config"].items() if k in names}), **over)
+        cfg = self._config_from(load_checkpoint(checkpoint, self.kind), **over)
         self._notice(f"fit: no config given: resuming with the config of {Path(checkpoint).name}")
     else:
         from tsgen.auto import auto_preset
@@ -367,10 +376,7 @@ def _auto_config(self: Generator, data: TSData, checkpoint=None, restart: bool =
         self._notice("fit: no config given: the auto preset for this data (tsgen.auto): "
                      + ", ".join(f"{k}={getattr(cfg, k)!r}" for k in why))
     self.config, self._auto = cfg, None
-    self._check_config()
-    self.device = pick_device(getattr(cfg, "device", "auto"))
-    self.amp_dtype = autocast_dtype(self.device, getattr(cfg, "amp", "auto"))
-    self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.amp_dtype == torch.float16)
+    self._check_config(); self._use_device()
 
 # %% ../nbs/10_train.ipynb #1b39afeb
 def fit(self: Generator,
@@ -665,10 +671,12 @@ def save(self: Generator, path) -> Path:
 @classmethod
 def load(cls, path, device: str = "auto") -> Generator:
     "Load a model saved by `save` (or a periodic checkpoint); a foreign or corrupt file is a `CheckpointError`."
-    ck = load_checkpoint(path, cls.kind)
-    names = {f.name for f in fields(cls.config_class)}
-    cfg = cls.config_class(**{k: tuple(v) if isinstance(v, list) else v for k, v in ck["config"].items() if k in names})
-    model = cls(replace(cfg, device=device) if "device" in names else cfg)
+    return cls._from_checkpoint(load_checkpoint(path, cls.kind), device)
+
+@classmethod
+def _from_checkpoint(cls, ck: dict, device: str = "auto") -> Generator:
+    "The model a checkpoint read by `load_checkpoint` holds, on `device`."
+    model = cls(cls._config_from(ck, device=device))
     model.schema = Schema.from_dict(ck["schema"])
     model.encoder = cls._encoder_from_state(ck["encoder"])
     model._build(); model._load_state(ck)
@@ -677,7 +685,7 @@ def load(cls, path, device: str = "auto") -> Generator:
     for m in model._modules().values(): m.eval()
     return model
 
-Generator.save, Generator.load = save, load
+Generator.save, Generator.load, Generator._from_checkpoint = save, load, _from_checkpoint
 
 # %% ../nbs/10_train.ipynb #5d1c0a11
 def main(argv=None):
