@@ -10,7 +10,7 @@ FLAGS ?=
 # the docs site is rendered by quarto, from the package index (its build downloads the quarto binary)
 QUARTO_CLI ?= quarto-cli==1.10.19
 
-.PHONY: install test test-slow test-docs test-install reproduce docs readme export clean-nbs bench
+.PHONY: install test test-slow test-docs test-install reproduce docs readme export clean-nbs bench bench-ucr
 
 # tsgen's requirements are ranges (settings.ini); the reproduction installs the exact versions of constraints.txt
 $(VENV)/.installed: settings.ini setup.py constraints.txt
@@ -48,6 +48,12 @@ readme: install
 
 reproduce: install
 	$(BIN)/tsgen-reproduce --profile $(PROFILE)
+
+# class-conditional quality per CPU-minute on five UCR/UEA sets (fetched from the sktime 1.2.0 wheel on first use):
+# DG and the transformer trained for UCR_BUDGET each, one line per (set, model), the table and its figure in figures/
+UCR_BUDGET ?= 10min
+bench-ucr: install
+	$(BIN)/python -m tsgen.ucrbench --budget $(UCR_BUDGET) --out figures/ucr_bench.csv --plot figures/ucr_bench.png
 
 # developer helpers: regenerate tsgen/ from the notebooks, and strip notebook outputs
 export: install

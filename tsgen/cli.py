@@ -17,9 +17,9 @@ import pandas as pd
 from .core import DataError, TSData
 
 # %% auto #0
-__all__ = ['MODELS', 'PRESETS', 'SMALL_BUDGET', 'model_class', 'choose_config', 'fit_table', 'load_model', 'table_format',
-           'generate_table', 'evaluate_tables', 'main', 'fit_command', 'generate_command', 'evaluate_command',
-           'example_table']
+__all__ = ['MODELS', 'PRESETS', 'SMALL_BUDGET', 'model_class', 'preset_seconds', 'choose_config', 'fit_table', 'load_model',
+           'table_format', 'generate_table', 'evaluate_tables', 'main', 'fit_command', 'generate_command',
+           'evaluate_command', 'example_table']
 
 # %% ../nbs/32_cli.ipynb #f643e6ef
 MODELS = ("dg", "tst")  # the generators the command line trains
@@ -37,6 +37,12 @@ def model_class(kind: str):
     raise DataError(f"model must be one of {list(MODELS)}, got {kind!r}")
 
 # %% ../nbs/32_cli.ipynb #843e3755
+def preset_seconds(preset: str, budget) -> float:
+    "The training time of a preset for `budget`: the budget, at most `SMALL_BUDGET` for `small`."
+    from tsgen.auto import parse_budget
+    seconds = parse_budget(budget)
+    return min(seconds, SMALL_BUDGET) if preset == "small" else seconds
+
 def choose_config(kind: str,  # `dg` or `tst`
                   data: TSData,  # the training data
                   preset: str = "auto",  # `auto`, `small` or `paper`
@@ -47,7 +53,7 @@ def choose_config(kind: str,  # `dg` or `tst`
                   ):
     """A model config for `data`: `auto` sized from the data and `budget`, `small` the same at no more than a
     2-minute budget, `paper` the paper's architecture and hyperparameters with S and log1p chosen from the data."""
-    from tsgen.auto import auto_preset, choose_log1p, choose_sample_len, parse_budget
+    from tsgen.auto import auto_preset, choose_log1p, choose_sample_len
     over = {k: v for k, v in overrides.items() if v is not None}
     if preset not in PRESETS: raise DataError(f"preset must be one of {list(PRESETS)}, got {preset!r}")
     if mode not in ("default", "paper"): raise DataError(f"mode must be 'default' or 'paper', got {mode!r}")
@@ -61,8 +67,7 @@ def choose_config(kind: str,  # `dg` or `tst`
         cfg = replace(cls.config_class(**kw), **over)
         if echo: echo(f"preset paper: the paper's {kind} hyperparameters; " + ", ".join(f"{k}={v}" for k, v in kw.items()))
         return cfg
-    seconds = parse_budget(budget)
-    if preset == "small": seconds = min(seconds, SMALL_BUDGET)
+    seconds = preset_seconds(preset, budget)
     cfg, why = auto_preset(kind, data, budget=seconds, explain=True, **over)
     if echo:
         for field, reason in why.items(): echo(f"  {field} = {getattr(cfg, field, '')!s}: {reason}")
@@ -89,9 +94,9 @@ def fit_table(data,  # the training table: a CSV/Parquet path or a DataFrame, on
               nan: str = "error",  # missing feature values: `error`, `interpolate` or `drop`
               model: str = "dg",  # `dg` or `tst`
               preset: str = "auto",  # `auto`, `small` or `paper` (see `choose_config`)
-              budget="10min",  # the training time `auto` sizes for
+              budget="10min",  # training time: `auto` and `small` size the model for it and train until it is spent
               mode: str = "default",  # tst only: `default` or `paper`
-              epochs: int | None = None,  # overrides the preset's epochs
+              epochs: int | None = None,  # train this many epochs instead of to the budget
               batch_size: int | None = None,  # overrides the preset's batch size
               device: str = "auto",  # `auto`, `cpu`, `cuda`, `cuda:1`...
               seed: int = 0,
@@ -121,11 +126,16 @@ def fit_table(data,  # the training table: a CSV/Parquet path or a DataFrame, on
         cfg = choose_config(model, train, preset, budget, mode, echo=echo, epochs=epochs, batch_size=batch_size, seed=seed, device=device)
     m = cls(cfg)
     m.meta = {"table": fmt.to_dict(), "fill": fill, "nan": nan, "holdout_ids": [ids[i] for i in held], "source": name}
-    epochs = m.config.epochs
-    m.fit(train, checkpoint=out, checkpoint_every=max(1, epochs // 20), resume=resume, progress=progress)
+    to_budget = epochs is None and preset != "paper" and mode != "paper"  # the paper's presets train their epochs
+    m.fit(train, checkpoint=out, checkpoint_every=max(1, m.config.epochs // 20), resume=resume, progress=progress,
+          budget=preset_seconds(preset, budget) if to_budget else None)
     m.save(out)
     secs = sum(h.get("seconds", 0) for h in m.history)
-    echo(f"trained {m.kind} for {m.epoch} epochs in {secs:.0f} s -> {out}")
+    best = getattr(m, "best", None)
+    if to_budget and best:
+        echo(f"trained {m.kind} for {best['epochs_run']} epochs in {secs:.0f} s; kept epoch {m.epoch}, the best by the "
+             f"validation signal ({best['score']:.3g}) -> {out}")
+    else: echo(f"trained {m.kind} for {m.epoch} epochs in {secs:.0f} s -> {out}")
     return m
 
 # %% ../nbs/32_cli.ipynb #43d86568
@@ -267,9 +277,10 @@ def _with(options):
 @click.option("--model", type=click.Choice(MODELS), default="dg", show_default=True)
 @click.option("--preset", type=click.Choice(PRESETS), default="auto", show_default=True,
               help="auto: sized from the data and --budget; small: a quick model; paper: the paper's hyperparameters.")
-@click.option("--budget", default="10min", show_default=True, help="Training time the auto preset sizes for (90s, 10min, 2h).")
+@click.option("--budget", default="10min", show_default=True,
+              help="Training time (90s, 10min, 2h): auto and small size the model for it and train until it is spent, keeping the best state.")
 @click.option("--mode", type=click.Choice(["default", "paper"]), default="default", show_default=True, help="tst: the paper's seeded model or the default one.")
-@click.option("--epochs", type=click.IntRange(min=1), help="Override the preset's epochs.")
+@click.option("--epochs", type=click.IntRange(min=1), help="Train this many epochs instead of to the budget.")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Override the preset's batch size.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:1...")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)

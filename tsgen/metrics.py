@@ -12,7 +12,7 @@ from .core import DataError, TSData
 # %% auto #0
 __all__ = ['series_autocorr', 'autocorr', 'acf_mse', 'attribute_distribution', 'jsd', 'attribute_jsd', 'feature_correlation',
            'wasserstein1', 'series_total', 'series_midrange', 'by_attribute', 'w1_by_attribute', 'length_distance',
-           'nearest_neighbours']
+           'resample', 'series_summaries', 'summary_distance', 'nearest_neighbours']
 
 # %% ../nbs/20_metrics.ipynb #6e6298c1
 def series_autocorr(data: TSData,  # the series
@@ -95,11 +95,12 @@ def feature_correlation(data: TSData, a: str, b: str, min_len: int = 3) -> np.nd
 # %% ../nbs/20_metrics.ipynb #dee76ae0
 def wasserstein1(x, y) -> float:
     "Wasserstein-1 (earth mover's) distance between two samples of numbers; NaNs are dropped."
-    from scipy.stats import wasserstein_distance
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    x, y = x[~np.isnan(x)], y[~np.isnan(y)]
+    x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()
+    x, y = np.sort(x[~np.isnan(x)]), np.sort(y[~np.isnan(y)])
     if len(x) == 0 or len(y) == 0: raise DataError("wasserstein1: one of the samples is empty")
-    return float(wasserstein_distance(x, y))
+    both = np.sort(np.concatenate([x, y]))  # the integral of |F_x - F_y| between consecutive values
+    fx, fy = np.searchsorted(x, both[:-1], "right") / len(x), np.searchsorted(y, both[:-1], "right") / len(y)
+    return float(np.sum(np.abs(fx - fy) * np.diff(both)))
 
 def series_total(data: TSData, feature: str | None = None) -> np.ndarray:
     "Sum of a feature over each series' real steps, (N,) (e.g. total bandwidth, DG Table 2)."
@@ -127,6 +128,46 @@ def w1_by_attribute(real: TSData, synthetic: TSData, values_real, values_syn, at
 def length_distance(real: TSData, synthetic: TSData) -> float:
     "W1 between the real and synthetic length distributions, in steps (DG Fig 9)."
     return wasserstein1(real.lengths, synthetic.lengths)
+
+# %% ../nbs/20_metrics.ipynb #814bd812
+def resample(data: TSData, points: int = 16) -> np.ndarray:
+    "Each series' features over its own length, linearly interpolated at `points` evenly spaced positions: (N, K, points)."
+    L = data.lengths[:, None]
+    pos = np.linspace(0, 1, points)[None, :] * (L - 1)  # (N, P)
+    lo = np.floor(pos).astype(int); hi = np.minimum(lo + 1, L - 1); w = (pos - lo)[..., None]
+    x = data.features.astype(np.float64)
+    return (np.take_along_axis(x, lo[..., None], 1) * (1 - w) + np.take_along_axis(x, hi[..., None], 1) * w).transpose(0, 2, 1)
+
+def series_summaries(data: TSData, points: int = 8) -> np.ndarray:
+    "Per series, for each continuous feature: mean, standard deviation and `resample`d shape; (N, K_cont · (2 + points))."
+    ks = [k for k, f in enumerate(data.schema.features) if not f.is_categorical]
+    if not ks: return np.zeros((len(data), 0))
+    m, n = data.mask[..., None], data.lengths[:, None].astype(np.float64)
+    x = data.features[..., ks].astype(np.float64)
+    mean = (x * m).sum(1) / n
+    sd = np.sqrt((((x - mean[:, None]) * m) ** 2).sum(1) / n)
+    return np.concatenate([mean, sd, resample(data, points)[:, ks].reshape(len(data), -1)], 1)
+
+def summary_distance(real: TSData, synthetic: TSData,
+                     by: str | None = None,  # a categorical attribute: compare within each of its classes
+                     points: int = 8,  # shape points per feature
+                     ) -> float:
+    "Mean W1 between the two sets' `series_summaries` (in real-spread units; within classes of `by`), plus length W1 / max_len."
+    R, S = series_summaries(real, points), series_summaries(synthetic, points)
+    # units: each column's spread over the real series, but at least a tenth of its feature's spread over all values
+    # (z-normalized series, as in the UCR archive, all have mean 0 and standard deviation 1)
+    ks = [k for k, f in enumerate(real.schema.features) if not f.is_categorical]
+    pooled = np.array([real.features[..., k][real.mask].std() for k in ks])
+    scale = np.maximum(R.std(0), 0.1 * np.concatenate([pooled, pooled, np.repeat(pooled, points)]) if ks else 0)
+    scale[scale == 0] = 1.0
+    R, S = R / scale, S / scale
+    groups = [(np.ones(len(real), bool), np.ones(len(synthetic), bool), 1.0)]
+    if by is not None:
+        j = real.schema.attribute_names.index(real.schema.attribute(by).name)
+        a, b = real.attributes[:, j], synthetic.attributes[:, j]
+        groups = [(a == c, b == c if (b == c).any() else np.ones(len(b), bool), (a == c).mean()) for c in np.unique(a)]
+    d = sum(w * np.mean([wasserstein1(R[ri, c], S[si, c]) for c in range(R.shape[1])]) for ri, si, w in groups) if R.shape[1] else 0.0
+    return float(d + wasserstein1(real.lengths, synthetic.lengths) / real.max_len)
 
 # %% ../nbs/20_metrics.ipynb #611e0be3
 def nearest_neighbours(real: TSData, synthetic: TSData, k: int = 3, feature: str | None = None, chunk: int = 256):

@@ -28,9 +28,10 @@ from .core import DataError, Schema, TSData, _atomic_write
 from .encode import _check_schema
 
 # %% auto #0
-__all__ = ['FORMAT', 'MAGIC', 'VERSION', 'pick_device', 'autocast_dtype', 'flush_denormals', 'seed_all', 'usable_threads',
-           'distributed', 'average_across_ranks', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'RunConfig',
-           'FitNotice', 'Diverged', 'Generator', 'fit', 'generate', 'save', 'load', 'main']
+__all__ = ['FORMAT', 'MAGIC', 'VERSION', 'DECAYS', 'LR_FLOOR', 'VAL_SERIES', 'pick_device', 'autocast_dtype', 'flush_denormals',
+           'seed_all', 'usable_threads', 'distributed', 'average_across_ranks', 'CheckpointError', 'save_checkpoint',
+           'load_checkpoint', 'RunConfig', 'FitNotice', 'Diverged', 'Generator', 'fit', 'lr_factor', 'budget_score',
+           'generate', 'save', 'load', 'main']
 
 # %% ../nbs/10_train.ipynb #c3acae76
 def pick_device(device: str = "auto") -> torch.device:
@@ -193,6 +194,8 @@ class RunConfig:
     device: str = "auto"
     amp: str = "auto"  # autocast on CUDA: `auto` (bf16 where supported), `bf16`, `fp16`, `off`
     checkpoint_every: int = 0  # epochs between checkpoints when fit(checkpoint=...) is given
+    warmup: float = 0.0  # share of training with a linear learning-rate warm-up from 0 (the papers: none)
+    decay: str = "none"  # learning-rate decay over training: `none` (the papers) or `cosine` (to `LR_FLOOR` of the rate)
 
 # %% ../nbs/10_train.ipynb #0f2fdb91
 class FitNotice(UserWarning):
@@ -261,6 +264,7 @@ class Generator:
         self.data_fingerprint = None  # `TSData.fingerprint()` of the training data, kept in checkpoints
         self.meta = {}  # the caller's JSON-able notes, kept in checkpoints
         self.last_seed = None  # the seed of the last `generate` call: `generate(seed=model.last_seed)` repeats it
+        self.best = None  # after `fit(budget=)`: the epoch kept, its validation score, the epochs and seconds run
         self._unseeded = 0  # `generate` calls without a seed so far
         self._weights = None  # "trained" or "loaded" once the model has weights (then `fit` continues from them)
         self._rngs = None  # RNG states where the last fit (or the loaded checkpoint) left them
@@ -297,9 +301,14 @@ class Generator:
     def _encoder_from_state(cls, state): return None
 
     def _check_config(self):
-        "The config's `epochs` (>= 0) and `batch_size` (> 0), where it has them, are integers."
-        for name, least in (("epochs", 0), ("batch_size", 1)):
-            if hasattr(self.config, name): _count(type(self.config).__name__, name, getattr(self.config, name), least)
+        "The config's `epochs` (>= 0) and `batch_size` (> 0), where it has them, are integers; its schedule is one `fit` knows."
+        name = type(self.config).__name__
+        for field, least in (("epochs", 0), ("batch_size", 1)):
+            if hasattr(self.config, field): _count(name, field, getattr(self.config, field), least)
+        w, d = getattr(self.config, "warmup", 0.0), getattr(self.config, "decay", "none")
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w < 1:
+            raise ValueError(f"{name}: warmup must be a share of training in [0, 1), got {w!r}")
+        if d not in DECAYS: raise ValueError(f"{name}: decay must be one of {DECAYS}, got {d!r}")
 
     def _notice(self, msg: str):
         "Say `msg` (rank 0 only) as a `FitNotice` warning; `warnings.simplefilter('ignore', FitNotice)` silences them."
@@ -362,9 +371,9 @@ def _use_lrs(self: Generator, lrs: dict, where: str, whose: str):
 Generator._state, Generator._load_state = _state, _load_state
 
 # %% ../nbs/10_train.ipynb #156ccbbf
-def _auto_config(self: Generator, data: TSData, checkpoint=None, restart: bool = False):
+def _auto_config(self: Generator, data: TSData, checkpoint=None, restart: bool = False, budget: float | None = None):
     """The config of a model made without one, at its first `fit`: the auto preset for `data` with the overrides given
-    (a resumed run takes its checkpoint's config instead), said in one notice."""
+    (a resumed run takes its checkpoint's config instead), said in one notice. `fit(budget=)` sizes it for that budget."""
     if self._weights and not restart: return  # continuing: the config the weights were trained with
     over = self._auto
     if checkpoint is not None and Path(checkpoint).exists():
@@ -372,7 +381,7 @@ def _auto_config(self: Generator, data: TSData, checkpoint=None, restart: bool =
         self._notice(f"fit: no config given: resuming with the config of {Path(checkpoint).name}")
     else:
         from tsgen.auto import auto_preset
-        cfg, why = auto_preset(self.kind, data, explain=True, **over)
+        cfg, why = auto_preset(self.kind, data, explain=True, **({} if budget is None else {"budget": budget}), **over)
         self._notice("fit: no config given: the auto preset for this data (tsgen.auto): "
                      + ", ".join(f"{k}={getattr(cfg, k)!r}" for k in why))
     self.config, self._auto = cfg, None
@@ -389,14 +398,21 @@ def fit(self: Generator,
         log_every: int | None = None,  # steps between loss reads (default: 1 on CPU, 50 on CUDA)
         callback=None,  # called as `callback(model, step)` after every training step (step counts from 1 over the fit)
         restart: bool = False,  # a model with weights (trained or loaded): discard them and train afresh
+        budget=None,  # training time (seconds, or "90s", "10min"): train until then, and keep the state that scored best
         ):
     """Train with the shared loop; returns self. A model made without a config (`DoppelGANger()`) first gets one
     sized from `data` (`tsgen.auto.auto_preset`, its overrides kept). A model that has weights continues from them for
-    `epochs` more epochs, unless `restart`. On a non-finite loss, raises `Diverged` with the model restored.
+    `epochs` more epochs, unless `restart`. With `budget`, training stops when that time is spent (or at `epochs`, when
+    given) and the model keeps the state that scored best on the validation signal (`budget_score`; `model.best`).
+    On a non-finite loss, raises `Diverged` with the model restored.
     Under `torchrun`, every rank runs this with the same arguments and trains on its share of each batch."""
     if not isinstance(data, TSData): raise DataError(f"fit needs TSData, got {type(data).__name__}")
     data.validate()  # values changed after the data was made (NaN, a length) stop here instead of reaching the loss
-    if self._auto is not None: _auto_config(self, data, checkpoint if resume else None, restart)
+    secs = None
+    if budget is not None:
+        from tsgen.auto import parse_budget
+        secs = parse_budget(budget)
+    if self._auto is not None: _auto_config(self, data, checkpoint if resume else None, restart, secs)
     self._check_config()
     cfg, need = self.config, int(self.min_series)
     epochs = None if epochs is None else _count("fit", "epochs", epochs, least=0)
@@ -406,6 +422,8 @@ def fit(self: Generator,
     if getattr(cfg, "batch_size", need) < need:
         raise DataError(f"fit: {self._name} needs batches of at least {need} series{why}; batch_size is {cfg.batch_size}")
     self.rank, self.world = distributed(self.device)
+    if secs is not None and self.world > 1:
+        raise ValueError("fit(budget=) runs in one process: its stop and its validation are one process's; under torchrun give epochs")
     every = int(getattr(cfg, "checkpoint_every", 0) if checkpoint_every is None else checkpoint_every)
     log_every = log_every or (1 if self.device.type == "cpu" else 50)
     seed_all(cfg.seed); flush_denormals()
@@ -417,16 +435,16 @@ def fit(self: Generator,
         self._load_state(ck); _use_lrs(self, lrs, "resume", "the checkpoint's")
         shuffle = torch.Generator().set_state(ck["shuffle_rng"])
         _restore_rngs(self, ck)
-        target = cfg.epochs if epochs is None else epochs
+        target = _budget_target(cfg.epochs if epochs is None else epochs, epochs, secs)
     elif had and not restart:
         try: _check_schema(self.schema, data.schema)
         except DataError as e:
             raise DataError(f"fit: cannot continue from the {had} weights: {e}; pass restart=True to train afresh on this data "
                             "(discarding them)") from None
-        more = cfg.epochs if epochs is None else epochs
+        more = _budget_target(cfg.epochs if epochs is None else epochs, epochs, secs)
         target, state = self.epoch + more, self._state()
-        self._notice(f"fit: continuing from the {had} weights (epoch {self.epoch}): {more} more epoch{'' if more == 1 else 's'}, "
-                     f"to epoch {target} (restart=True trains afresh)")
+        self._notice(f"fit: continuing from the {had} weights (epoch {self.epoch}): " + (f"{secs:g} s more" if epochs is None and secs
+                     else f"{more} more epoch{'' if more == 1 else 's'}, to epoch {target}") + " (restart=True trains afresh)")
         arrays = self._prepare(data, fit_encoder=False)
         self._build(); lrs = _lrs(self)  # the current config's optimizers, with the state they had
         self._load_state(state); _use_lrs(self, lrs, "fit", f"the {had} model's")
@@ -439,7 +457,7 @@ def fit(self: Generator,
         self._build(); self.epoch, self.history = 0, []
         shuffle = torch.Generator().manual_seed(cfg.seed)
         if self.world > 1: seed_all(cfg.seed + 1_000_003 * self.rank)  # the same initial weights, then noise of its own per rank
-        target = cfg.epochs if epochs is None else epochs
+        target = _budget_target(cfg.epochs if epochs is None else epochs, epochs, secs)
     self._weights = "trained"
     tensors = {k: torch.as_tensor(v).to(self.device) for k, v in arrays.items()}
     n = len(next(iter(tensors.values())))
@@ -450,12 +468,16 @@ def fit(self: Generator,
     steps = max(1, n // (bs * W))
     hooks = _join_ranks(self) if W > 1 else []
     threads = torch.get_num_threads()
-    bar = tqdm(total=max(target - self.epoch, 0) * steps * bs * W, disable=not progress or r != 0, unit="series", unit_scale=True,
-               dynamic_ncols=True, desc=f"{self.kind} epoch {self.epoch}/{target}", mininterval=0.5 if sys.stderr.isatty() else 20)
+    bar = tqdm(total=None if target >= _NO_LIMIT else max(target - self.epoch, 0) * steps * bs * W, disable=not progress or r != 0,
+               unit="series", unit_scale=True, dynamic_ncols=True, desc=f"{self.kind} epoch {self.epoch}/{_shown(target, secs)}",
+               mininterval=0.5 if sys.stderr.isatty() else 20)
     for m in self._modules().values(): m.train()
-    try: self._epochs(target, tensors, n, bs, steps, shuffle, bar, checkpoint, every, log_every, callback)
+    base_lrs = _lrs(self)
+    clock = _Budget(self, data, secs) if secs is not None else None
+    try: self._epochs(target, tensors, n, bs, steps, shuffle, bar, checkpoint, every, log_every, callback, base_lrs, clock)
     finally:
         bar.close(); torch.set_num_threads(threads)
+        _set_lrs(self, base_lrs)  # the schedule's last rate is not the model's: checkpoints and later fits start from the config's
         for h in hooks: h.remove()
         self._rngs = {"own": True, "torch_rng": torch.get_rng_state(), "shuffle_rng": shuffle.get_state(), "rank_rngs": None,
                       "cuda_rng": torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None}
@@ -474,11 +496,14 @@ def _continue_rngs(self: Generator, rngs: dict | None) -> torch.Generator:
     else: _restore_rngs(self, rngs)
     return torch.Generator().set_state(rngs["shuffle_rng"])
 
-def _epochs(self: Generator, epochs, tensors, n, bs, steps, shuffle, bar, checkpoint, every, log_every, callback):
-    "The epochs of `fit`: batches of this rank, losses (averaged over ranks), divergence check, checkpoints."
+def _epochs(self: Generator, epochs, tensors, n, bs, steps, shuffle, bar, checkpoint, every, log_every, callback, base_lrs, clock):
+    """The epochs of `fit`: batches of this rank, the learning-rate schedule, losses (averaged over ranks), divergence
+    check, checkpoints; with a budget (`clock`), its stop, validation and best state."""
     W, r, snapshot = self.world, self.rank, None
     most, probed, adapt = torch.get_num_threads(), -math.inf, _thread_policy()
-    while self.epoch < epochs:
+    warmup, decay = getattr(self.config, "warmup", 0.0), getattr(self.config, "decay", "none")
+    first, stop = self.epoch, False
+    while self.epoch < epochs and not stop:
         if adapt and self.device.type == "cpu" and time.perf_counter() - probed > 30:  # threads this CPU really gives, now
             torch.set_num_threads(usable_threads(most)); probed = time.perf_counter()
         snapshot = _copy_state({"modules": {k: m.state_dict() for k, m in self._modules().items()},  # for `Diverged`:
@@ -487,6 +512,9 @@ def _epochs(self: Generator, epochs, tensors, n, bs, steps, shuffle, bar, checkp
         perm = torch.randperm(n, generator=shuffle).to(self.device)
         t0, sums, count = time.perf_counter(), {}, 0
         for s in range(steps):
+            if warmup > 0 or decay != "none":
+                done = clock.progress() if clock is not None else (self.epoch - first + s / steps) / (epochs - first)
+                _set_lrs(self, base_lrs, lr_factor(done, warmup, decay))
             idx = perm[(s * W + r) * bs:(s * W + r + 1) * bs]  # this rank's slice of the ranks' W batches
             losses = self._step({k: v[idx] for k, v in tensors.items()})
             self.scaler.update()  # once per step, after the model's optimizer steps
@@ -494,7 +522,8 @@ def _epochs(self: Generator, epochs, tensors, n, bs, steps, shuffle, bar, checkp
             for k, v in losses.items(): sums[k] = sums.get(k, 0.0) + v.detach()
             count += 1
             if callback is not None: callback(self, self.epoch * steps + s + 1)
-            if (s + 1) % log_every == 0 or s == steps - 1:
+            stop = clock is not None and clock.spent()
+            if (s + 1) % log_every == 0 or s == steps - 1 or stop:
                 vals = _mean_losses(sums, count, W)
                 bad = [k for k, v in vals.items() if not math.isfinite(v)]
                 if bad:
@@ -505,11 +534,15 @@ def _epochs(self: Generator, epochs, tensors, n, bs, steps, shuffle, bar, checkp
                                    + (f"; the last checkpoint is {checkpoint}" if checkpoint else ""))
                 bar.set_postfix({k: f"{v:.3g}" for k, v in vals.items()}, refresh=False)
             bar.update(bs * W)
+            if stop: break  # the budget is spent: this epoch ends here
         secs = time.perf_counter() - t0
         self.epoch += 1
-        self.history.append({"epoch": self.epoch, "seconds": secs, "samples_per_s": steps * bs * W / secs, **vals})
-        bar.set_description(f"{self.kind} epoch {self.epoch}/{epochs}", refresh=False)
-        if checkpoint is not None and ((every and self.epoch % every == 0) or self.epoch == epochs):
+        self.history.append({"epoch": self.epoch, "seconds": secs, "samples_per_s": count * bs * W / secs, **vals}
+                            | ({"steps": count} if count < steps else {}))
+        if clock is not None: clock.after_epoch(stop or self.epoch == epochs)
+        bar.set_description(f"{self.kind} epoch {self.epoch}/{_shown(epochs, clock and clock.secs)}", refresh=False)
+        if clock is not None and (stop or self.epoch == epochs): clock.finish(); stop = True  # the best state, then the last checkpoint
+        if checkpoint is not None and ((every and self.epoch % every == 0) or self.epoch == epochs or stop):
             rngs = _rank_rngs(self) if W > 1 else None  # every rank takes part; rank 0 writes
             if r == 0: self._save_checkpoint(checkpoint, shuffle, rngs)
             if W > 1: dist.barrier()
@@ -584,6 +617,91 @@ def _save_checkpoint(self: Generator, path, shuffle: torch.Generator | None = No
     return save_checkpoint(path, payload)
 
 Generator.fit, Generator._epochs, Generator._open_resume, Generator._save_checkpoint = fit, _epochs, _open_resume, _save_checkpoint
+
+# %% ../nbs/10_train.ipynb #bc0b1a63
+DECAYS = ("none", "cosine")  # learning-rate decays `fit` knows
+LR_FLOOR = 0.1  # the share of the learning rate a cosine decay ends at
+VAL_SERIES = 200  # training series the budget's validation signal compares against
+
+def lr_factor(progress: float,  # the share of training done, 0..1 (of the epochs, or of the budget's time)
+              warmup: float = 0.0,  # the share spent warming up linearly from 0
+              decay: str = "none",  # `none` or `cosine` (from 1 after the warm-up to `LR_FLOOR` at the end)
+              ) -> float:
+    "The learning rate's multiplier at `progress`: a linear warm-up, then constant or a cosine decay."
+    p = min(max(float(progress), 0.0), 1.0)
+    if p < warmup: return max(p / warmup, 1e-3)
+    if decay == "none": return 1.0
+    q = (p - warmup) / (1 - warmup)
+    return LR_FLOOR + (1 - LR_FLOOR) * 0.5 * (1 + math.cos(math.pi * q))
+
+def _set_lrs(self: Generator, base: dict, factor: float = 1.0):
+    "Set every optimizer's learning rates to `factor` × `base` (as `_lrs` returns them), silently."
+    for k, o in self._optimizers().items():
+        for g, lr in zip(o.param_groups, base.get(k, [])): g["lr"] = lr * factor
+
+_NO_LIMIT = 10 ** 9  # the epoch "limit" of a budget without `epochs`
+
+def _budget_target(total: int, given, secs) -> int:
+    "The epochs to train: `total`, or no limit for a budget without epochs given."
+    return _NO_LIMIT if secs is not None and given is None else total
+
+def _shown(target: int, secs) -> str:
+    "The epoch limit as the progress bar shows it (a budget's time when it has none)."
+    return f"{secs:g}s" if secs is not None and target >= _NO_LIMIT else str(target)
+
+def budget_score(model: Generator, val: TSData) -> float:
+    """The validation signal of `fit(budget=)`, lower is better: `tsgen.metrics.summary_distance` between `val` and as
+    many series generated for their attributes (within each class of the first categorical attribute), or, for a model
+    that cannot condition, generated unconditionally. It uses a fixed seed of its own and leaves the training RNG
+    streams, `last_seed` and training mode as they were."""
+    from tsgen.metrics import summary_distance
+    rng = torch.get_rng_state()
+    cuda = torch.cuda.get_rng_state(model.device) if model.device.type == "cuda" else None
+    last, cond = model.last_seed, model.conditional and len(val.schema.attributes) > 0
+    try:
+        syn = model.generate(len(val), attributes=val.attributes if cond else None, seed=int(model.config.seed) + 7)
+        by = next((f.name for f in val.schema.attributes if f.is_categorical), None) if cond else None
+        return summary_distance(val, syn, by)
+    finally:
+        torch.set_rng_state(rng)
+        if cuda is not None: torch.cuda.set_rng_state(cuda, model.device)
+        model.last_seed = last
+        for m in model._modules().values(): m.train()
+
+class _Budget:
+    "The clock of `fit(budget=)`: when to stop, when to validate (`checks` times, and at the end), the best state so far."
+    def __init__(self, model: Generator, data: TSData, secs: float, checks: int = 10):
+        self.model, self.secs, self.t0 = model, secs, time.perf_counter()
+        self.every = self.next = secs / checks
+        pick = np.random.default_rng(int(model.config.seed)).choice(len(data), min(len(data), VAL_SERIES), replace=False)
+        self.val, self.best, self.state = data[np.sort(pick)], None, None
+        model.best = None
+
+    def elapsed(self) -> float: return time.perf_counter() - self.t0
+    def progress(self) -> float: return min(1.0, self.elapsed() / self.secs)
+    def spent(self) -> bool: return self.elapsed() >= self.secs
+
+    def after_epoch(self, last: bool):
+        "Validate when due (and after the `last` epoch); keep the state when it scores best so far."
+        if not last and self.elapsed() < self.next: return
+        m = self.model
+        score = budget_score(m, self.val)
+        self.next = self.elapsed() + self.every
+        m.history[-1]["val_score"] = score
+        if math.isfinite(score) and (self.best is None or score < self.best["score"]):
+            self.best = {"epoch": m.epoch, "score": score, "seconds": round(self.elapsed(), 1)}
+            self.state = _copy_state({"modules": {k: mod.state_dict() for k, mod in m._modules().items()},
+                                      "optimizers": {k: o.state_dict() for k, o in m._optimizers().items()},
+                                      "extra": m._extra_state()}, self.state)
+
+    def finish(self):
+        "Back to the best state (its epoch; the history keeps every epoch run), said in `model.best`."
+        m, ran = self.model, self.model.epoch
+        if self.best is not None and self.best["epoch"] != ran:
+            m._load_state({**self.state, "epoch": self.best["epoch"], "history": m.history})
+        m.best = {**(self.best or {}), "epochs_run": ran, "seconds_run": round(self.elapsed(), 1),
+                  "signal": "budget_score: summary_distance to training series, per class"}
+
 
 # %% ../nbs/10_train.ipynb #c93eed9f
 def generate(self: Generator,

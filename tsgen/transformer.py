@@ -384,6 +384,7 @@ class TST(Generator):
         if fit_encoder:
             self.encoder = Encoder(feature_range=c.feature_range, self_norm=c.self_norm, log1p=c.log1p, gen_flags=True)
             e = self.encoder.fit_transform(data)
+            self.seen_lengths = np.unique(data.lengths)  # generated lengths snap to these (`_snap_length`)
         else:
             e = self.encoder.transform(data)
         x = np.concatenate([e.features, e.flags], -1)  # (N, T, D)
@@ -516,6 +517,7 @@ def _decode(self: TST,
         out = ctx.reset(net.embed_header(h)[:, :given + 1])
         for j in range(given, len(net.fields)):
             _sample_field(net, j, net.hdr_head(out), h, temperature, g)
+            if net.fields[j][1] == net.A: _snap_length(self, h)  # the length field: to the nearest length seen in training
             out = ctx.push(net.embed_header(h)[:, j + 1:j + 2])
         hdr = net.embed_header(h)  # (B, H, d)
         target = length_decode(h[:, net.A], T, net.lo, net.hi)  # (B,) the sampled (or given) lengths
@@ -549,6 +551,28 @@ def _decode(self: TST,
     return lengths
 
 TST._decode = _decode
+
+def _snap_length(self: TST, h):
+    """Replace the sampled length in header `h` (B, ·) by the nearest length among the training series'. The length
+    is one continuous header value sampled from `bins` levels on a log scale, so neighbouring levels of long series
+    lie several steps apart (at 64 levels and 427 steps, about 40): without this, a set of equal-length series came
+    back with lengths scattered around it (W1 of 10-30 steps on UCR sets; `tsgen.ucrbench`)."""
+    seen = getattr(self, "seen_lengths", None)
+    if seen is None or not len(seen): return  # a model saved before lengths were kept
+    net, T = self.net, self.schema.max_len
+    L = length_decode(h[:, net.A], T, net.lo, net.hi)
+    s = torch.as_tensor(np.asarray(seen), device=h.device)
+    near = s[(L[:, None] - s[None]).abs().argmin(1)].cpu().numpy()
+    h[:, net.A] = torch.as_tensor(length_code(near, T, net.lo, net.hi), device=h.device, dtype=h.dtype)
+
+def _extra_state(self: TST) -> dict:
+    seen = getattr(self, "seen_lengths", None)
+    return {"seen_lengths": None if seen is None else [int(v) for v in seen]}
+def _load_extra(self: TST, state: dict):
+    v = state.get("seen_lengths")
+    self.seen_lengths = None if v is None else np.asarray(v, np.int64)
+
+TST._extra_state, TST._load_extra = _extra_state, _load_extra
 
 # %% ../nbs/12_transformer.ipynb #0ff7eded
 def _pick_seeds(self: TST, n: int, codes, g):
